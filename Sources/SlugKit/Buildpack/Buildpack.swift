@@ -1,0 +1,41 @@
+import Foundation
+
+/// A buildpack: a folder with `bin/compile`, and either a `buildpack.yml` (built-in style:
+/// declarative detection, default process types) or a classic Heroku `bin/detect` and
+/// optional `bin/release`.
+public struct Buildpack: Sendable {
+    public enum Detection: Sendable {
+        /// Rules from `buildpack.yml`, evaluated by the engine so each yields a reason.
+        case rules(DetectionRule)
+        /// A classic `bin/detect` script.
+        case script(URL)
+    }
+
+    /// Short id ("python"), or for a classic buildpack its folder name.
+    public var id: String
+    /// What people read ("Python"): `-----> Python app detected`.
+    public var name: String
+    public var directory: URL
+    public var detection: Detection
+    /// From `buildpack.yml`'s `process_types`; a classic buildpack's come from `bin/release`.
+    public var defaultProcessTypes: ProcessTypes
+    /// `buildpack_provided_description` in the release metadata.
+    public var providedDescription: String
+
+    public init(id: String, name: String, directory: URL, detection: Detection,
+                defaultProcessTypes: ProcessTypes = ProcessTypes(), providedDescription: String? = nil) {
+        self.id = id
+        self.name = name
+        self.directory = directory
+        self.detection = detection
+        self.defaultProcessTypes = defaultProcessTypes
+        self.providedDescription = providedDescription ?? name
+    }
+
+    public var compileScript: URL { directory.appendingPathComponent("bin/compile") }
+    /// `bin/release`, when the buildpack has one.
+    public var releaseScript: URL? {
+        let url = directory.appendingPathComponent("bin/release")
+        return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// Why packing or reading a slug failed. Each case reads as a sentence that names the file.
+public enum PackError: Error, Sendable, Equatable {
+    case notImplemented
+    /// The slug is larger than the limit; the largest folders say where to look.
+    case tooLarge(size: Int64, limit: Int64, largestFolders: [FolderSize])
+    /// Reading or writing a file failed.
+    case io(path: String, reason: String)
+    /// The file is not a gzip tarball slugc can read.
+    case notASlug(path: String, reason: String)
+    /// An archive entry would land outside the folder it is extracted to.
+    case unsafeEntry(archive: String, entry: String)
+}
+
+extension PackError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .notImplemented:
+            return "packing is not implemented yet"
+        case let .tooLarge(size, limit, folders):
+            var text = "Compiled slug size: \(ByteCount.format(size)) is too large (max is \(ByteCount.format(limit))). Remove what the app does not need at run time (list it in .slugignore) or raise --max-size."
+            if !folders.isEmpty {
+                text += "\nLargest folders:" + folders.map { "\n  \(ByteCount.format($0.bytes))  \($0.path)" }.joined()
+            }
+            return text
+        case let .io(path, reason):
+            return "\(path): \(reason)"
+        case let .notASlug(path, reason):
+            return "\(path) is not a slug (a gzip-compressed tar): \(reason)"
+        case let .unsafeEntry(archive, entry):
+            return "\(archive): refusing entry '\(entry)': it would be written outside the folder it is extracted to."
+        }
+    }
+}
+
+/// Human-readable sizes the way Heroku prints them ("502.5M").
+public enum ByteCount {
+    public static func format(_ bytes: Int64) -> String {
+        let units = ["B", "K", "M", "G", "T"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes)B" : String(format: "%.1f%@", value, units[unit])
+    }
+
+    /// Parses "500M", "1G", "300000" (bytes); nil when it is not a size.
+    public static func parse(_ text: String) -> Int64? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let multipliers: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        var digits = Substring(trimmed)
+        var multiplier: Int64 = 1
+        if digits.hasSuffix("B") { digits = digits.dropLast() }
+        if let last = digits.last, let m = multipliers[last] {
+            multiplier = m
+            digits = digits.dropLast()
+        }
+        guard let number = Double(digits), number >= 0 else { return nil }
+        return Int64(number * Double(multiplier))
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// The result of running a command to completion.
+public struct CommandResult {
+    public var exitCode: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs a program to completion with extra environment variables, collecting its output.
+@discardableResult
+public func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                       workingDirectory: URL? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    if let workingDirectory { process.currentDirectoryURL = workingDirectory }
+    let outPipe = Pipe(), errPipe = Pipe()
+    process.standardOutput = outPipe
+    process.standardError = errPipe
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Read both pipes concurrently so a chatty child cannot block on a full pipe.
+    var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+        errData = errPipe.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return CommandResult(exitCode: process.terminationStatus,
+                         stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// The `slugc` executable built beside the test bundle.
+public var slugcExecutable: URL {
+    let testBinary = URL(fileURLWithPath: CommandLine.arguments[0])
+    var directory = testBinary.deletingLastPathComponent()
+    // On Linux the test runner is `<products>/slugcPackageTests.xctest`; elsewhere a bundle deeper down.
+    for _ in 0..<4 {
+        let candidate = directory.appendingPathComponent("slugc")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        directory = directory.deletingLastPathComponent()
+    }
+    return URL(fileURLWithPath: ".build/debug/slugc")
+}
+
+/// Runs the built `slugc` with `arguments`; the built-in buildpacks of this checkout are used.
+@discardableResult
+public func slugc(_ arguments: [String], environment: [String: String] = [:], workingDirectory: URL? = nil) throws -> CommandResult {
+    var env = environment
+    if env["SLUGC_BUILDPACKS"] == nil { env["SLUGC_BUILDPACKS"] = builtInBuildpacks.path }
+    return try runCommand(slugcExecutable.path, arguments, environment: env, workingDirectory: workingDirectory)
+}
