@@ -17,7 +17,7 @@ enum BuildpackManifest {
         for pair in pairs {
             guard let key = pair.key.string, topLevelKeys.contains(key) else {
                 let key = pair.key.string ?? "?"
-                throw context.error(pair.key, "unknown key '\(key)'\(suggestion(for: key, among: topLevelKeys)). The keys are id, name, description, detect and process_types.")
+                throw context.error(pair.key, "unknown key '\(key)'\(suggestion(for: key, among: topLevelKeys)) The keys are id, name, description, detect and process_types.")
             }
         }
         guard let idNode = root["id"] else {
@@ -76,10 +76,10 @@ enum BuildpackManifest {
         return node
     }
 
-    /// "did you mean 'file'?" for a key within edit distance 2 of a known one.
+    /// ": did you mean 'file'?" for a key within edit distance 2 of a known one, else "." to end the sentence.
     static func suggestion(for key: String, among known: [String]) -> String {
         let best = known.map { ($0, EditDistance.between($0, key.lowercased())) }.min { $0.1 < $1.1 }
-        guard let best, best.1 <= 2 else { return "" }
+        guard let best, best.1 <= 2 else { return "." }
         return ": did you mean '\(best.0)'?"
     }
 
@@ -143,7 +143,7 @@ enum BuildpackManifest {
             case "not":
                 return .not(try rule(value, at: "'not'"))
             default:
-                throw error(pair.key, "unknown rule '\(key)'\(BuildpackManifest.suggestion(for: key, among: BuildpackManifest.ruleKeys)). A rule is one of file, dir, glob, contains, any, all, not.")
+                throw error(pair.key, "unknown rule '\(key)'\(BuildpackManifest.suggestion(for: key, among: BuildpackManifest.ruleKeys)) A rule is one of file, dir, glob, contains, any, all, not.")
             }
         }
 
@@ -153,7 +153,7 @@ enum BuildpackManifest {
             }
             for pair in pairs where !["file", "pattern"].contains(pair.key.string ?? "") {
                 let key = pair.key.string ?? "?"
-                throw error(pair.key, "unknown key '\(key)' in 'contains'\(BuildpackManifest.suggestion(for: key, among: ["file", "pattern"])). It takes 'file' and 'pattern'.")
+                throw error(pair.key, "unknown key '\(key)' in 'contains'\(BuildpackManifest.suggestion(for: key, among: ["file", "pattern"])) It takes 'file' and 'pattern'.")
             }
             guard let fileNode = node["file"] else { throw error(node, "'contains' has no 'file': add the path of the file to search.") }
             guard let patternNode = node["pattern"] else { throw error(node, "'contains' has no 'pattern': add the regular expression a line must match.") }

@@ -106,9 +106,10 @@ public struct RuleEvaluator: Sendable {
         let truncated = data.count > containsByteLimit
         let text = String(decoding: data.prefix(containsByteLimit), as: UTF8.self)
         var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so split on both forms.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
-            let string = String(line.hasSuffix("\r") ? line.dropLast() : line)
+            let string = String(line)
             let range = NSRange(string.startIndex..<string.endIndex, in: string)
             if regex.firstMatch(in: string, range: range) != nil {
                 return RuleResult(rule: rule, passed: true, reason: "\(file): line \(lineNumber) matches /\(pattern)/")

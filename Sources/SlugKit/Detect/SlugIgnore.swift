@@ -26,9 +26,10 @@ public struct SlugIgnore: Sendable, Equatable {
     /// Parses the text of a `.slugignore`.
     public init(text: String) {
         var number = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so split on both forms.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
-            var line = Substring(rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine)
+            var line = rawLine
             // Trailing spaces are dropped unless escaped, as git does; leading ones are kept.
             while line.hasSuffix(" "), !line.hasSuffix("\\ ") { line = line.dropLast() }
             if line.isEmpty || line.hasPrefix("#") { continue }
