@@ -27,7 +27,7 @@ extension DetectionReport {
             lines.append("-----> \(chosen.framework ?? chosen.name) app detected")
             let others = alsoMatched
             if !others.isEmpty {
-                lines.append("       Also matched: \(others.map(\.displayName).joined(separator: ", ")) (not used; the first match in order wins)")
+                lines.append("       Also matched: \(others.map(\.displayName).joined(separator: ", ")). The first match in order wins; choose another with --buildpack.")
             }
         } else {
             lines.append(" !     No Cedar-supported app detected")

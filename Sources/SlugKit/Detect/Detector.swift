@@ -95,7 +95,8 @@ public struct Detector: Sendable {
                 break
             default:
                 if outcome.timedOut, let timeout {
-                    detection.failure = "timed out after \(timeout.components.seconds) seconds"
+                    let seconds = timeout.components.seconds
+                    detection.failure = "timed out after \(seconds) second\(seconds == 1 ? "" : "s")"
                 } else {
                     detection.failure = outcome.summary
                 }

@@ -102,7 +102,9 @@ public struct ChildProcess: Sendable {
                     }
                     if let limit {
                         group.addTask {
-                            try await Task.sleep(for: limit)
+                            // Cancelled once both streams ended: the child finished in time. Returning
+                            // (not throwing) keeps group.next() from rethrowing the CancellationError.
+                            guard (try? await Task.sleep(for: limit)) != nil, !Task.isCancelled else { return .timerStopped }
                             try? execution.send(signal: .terminate, toProcessGroup: true)
                             try? await Task.sleep(for: .seconds(2))
                             try? execution.send(signal: .kill, toProcessGroup: true)
@@ -115,6 +117,7 @@ public struct ChildProcess: Sendable {
                         case .output(let text): output = text; streamsDone += 1
                         case .errorTail(let lines): tail = lines; streamsDone += 1
                         case .timedOut: timedOut = true
+                        case .timerStopped: break
                         }
                         if streamsDone == 2 { group.cancelAll() }
                     }
@@ -145,6 +148,7 @@ public struct ChildProcess: Sendable {
         case output(String)
         case errorTail([String])
         case timedOut
+        case timerStopped
     }
 }
 
