@@ -161,3 +161,21 @@ final class BuildpackCatalogTests: XCTestCase {
         }
     }
 }
+
+final class BuildpackSummaryTests: XCTestCase {
+    func testDetectionSummaryLines() throws {
+        let buildpacks = try BuildpackCatalog.load(from: fixtureURL("buildpacks-sample"))
+        XCTAssertEqual(buildpacks[2].detectionSummary, [
+            "any of:",
+            "  file index.html",
+            "  dir public",
+            "  all of:",
+            "    file Staticfile",
+            "    not:",
+            "      file Dockerfile",
+        ])
+        XCTAssertEqual(buildpacks[1].detectionSummary, ["contains Package.swift /swift-tools-version/"])
+        let classic = try BuildpackCatalog.loadFolder(fixtureURL("buildpacks-classic/no"))
+        XCTAssertEqual(classic.detectionSummary, ["bin/detect (classic buildpack): \(fixtureURL("buildpacks-classic/no").path)/bin/detect"])
+    }
+}

@@ -53,7 +53,7 @@ final class DetectSlugIgnoreTests: XCTestCase {
         ]
         for (text, path, isDirectory, expected) in table {
             let result = SlugIgnore(text: text).matches(path, isDirectory: isDirectory)
-            XCTAssertEqual(result.0, expected != nil, "pattern \(text.debugDescription) against \(path)")
+            XCTAssertEqual(result.matched, expected != nil, "pattern \(text.debugDescription) against \(path)")
             XCTAssertEqual(result.line, expected, "pattern \(text.debugDescription) against \(path)")
         }
     }
@@ -77,5 +77,12 @@ final class DetectSlugIgnoreTests: XCTestCase {
         // No file: nothing is ignored.
         let missing = try SlugIgnore(contentsOf: temporary.appending("nope"))
         XCTAssertTrue(missing.rules.isEmpty)
+    }
+}
+
+extension DetectSlugIgnoreTests {
+    func testCounts() {
+        XCTAssertTrue(SlugIgnore(text: "# only a comment\n\n").isEmpty)
+        XCTAssertEqual(SlugIgnore(text: "*.psd\n!x\nlog/\n").patternCount, 2)
     }
 }

@@ -23,6 +23,11 @@ public struct SlugIgnore: Sendable, Equatable {
     /// Sentences about lines that were skipped ("line 4: '!keep.txt' …"), for the build's warnings.
     public private(set) var warnings: [String] = []
 
+    /// True when no line names anything to leave out.
+    public var isEmpty: Bool { rules.isEmpty }
+    /// How many usable patterns the file has, for "Applying .slugignore (3 patterns)".
+    public var patternCount: Int { rules.count }
+
     /// Parses the text of a `.slugignore`.
     public init(text: String) {
         var number = 0
@@ -66,7 +71,7 @@ public struct SlugIgnore: Sendable, Equatable {
 
     /// Whether `relativePath` (from the app root, `/`-separated) is left out, and the line of
     /// the first pattern that says so.
-    public func matches(_ relativePath: String, isDirectory: Bool) -> (Bool, line: Int?) {
+    public func matches(_ relativePath: String, isDirectory: Bool) -> (matched: Bool, line: Int?) {
         let path = relativePath.split(separator: "/").map(String.init).filter { $0 != "." }
         guard !path.isEmpty else { return (false, nil) }
         for rule in rules {
