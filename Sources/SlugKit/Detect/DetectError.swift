@@ -32,7 +32,8 @@ extension DetectError: CustomStringConvertible, LocalizedError {
             var lines = ["App not compatible with buildpack: \(buildpack)"]
             if let result = report.results.first(where: { !$0.matched }) {
                 if result.script != nil {
-                    lines.append("bin/detect \(Self.exitText(result.exitCode)) and " + (result.stderr.isEmpty ? "wrote nothing to stderr." : "said:"))
+                    let status = result.failure ?? Self.exitText(result.exitCode)
+                    lines.append("bin/detect \(status) and " + (result.stderr.isEmpty ? "wrote nothing to stderr." : "said:"))
                     lines += result.stderr.suffix(10).map { "  " + $0 }
                 } else {
                     lines.append("It looks for \(result.lookedFor ?? "its rules"), and nothing matched:")
