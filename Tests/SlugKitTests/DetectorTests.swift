@@ -125,6 +125,11 @@ final class DetectorTests: XCTestCase {
         XCTAssertEqual(initialized.exitCode, 0, initialized.stderr)
         let found = try await hints(app: app, source: source)
         XCTAssertEqual(found, ["'requirements.txt' is ignored by .gitignore (line 2): Heroku builds what you push, so commit it."])
+        // With --app-dir the source is a subfolder of the checkout; its own .gitignore counts too.
+        try writeFile("api/.gitignore", "# generated\nsetup.py\n", in: source)
+        try writeFile("api/setup.py", "", in: source)
+        let nested = try await hints(app: app, source: source.appendingPathComponent("api"))
+        XCTAssertEqual(nested, ["'setup.py' is ignored by api/.gitignore (line 2): Heroku builds what you push, so commit it."])
     }
 
     func testClassicYesGivesFrameworkName() async throws {

@@ -118,9 +118,7 @@ struct NearMissHints {
 
     /// Markers in a git checkout that `.gitignore` keeps out of what gets pushed.
     private func gitIgnored(_ markers: [(name: String, marker: DetectionRule.Marker)]) async -> [String] {
-        guard let sourceDirectory,
-              FileManager.default.fileExists(atPath: sourceDirectory.appendingPathComponent(".git").path),
-              let git = findExecutable("git") else { return [] }
+        guard let sourceDirectory, isInGitCheckout(sourceDirectory), let git = findExecutable("git") else { return [] }
         let present = markers.map(\.marker.path).filter { path in
             EntryKind.of(sourceDirectory.appendingPathComponent(path).path) != .missing
         }
@@ -141,6 +139,18 @@ struct NearMissHints {
             hints.append("'\(path)' is ignored by \(source) (line \(number)): Heroku builds what you push, so commit it.")
         }
         return hints
+    }
+
+    /// The source itself or a folder above it has `.git`: with --app-dir the source is a subfolder.
+    private func isInGitCheckout(_ directory: URL) -> Bool {
+        var folder = directory.standardizedFileURL
+        for _ in 0..<32 {
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent(".git").path) { return true }
+            let parent = folder.deletingLastPathComponent()
+            if parent.path == folder.path { return false }
+            folder = parent
+        }
+        return false
     }
 
     private func findExecutable(_ name: String) -> String? {
