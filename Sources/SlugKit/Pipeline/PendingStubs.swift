@@ -12,21 +12,3 @@ public enum TreeCopier {
         } catch { throw .io(path: source.path, reason: "\(error)") }
     }
 }
-
-public struct SlugIgnore: Sendable {
-    var patterns: [String]
-    public init(text: String) { patterns = text.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty } }
-    public var isEmpty: Bool { patterns.isEmpty }
-    public var patternCount: Int { patterns.count }
-    public func matches(_ relativePath: String, isDirectory: Bool) -> (matched: Bool, line: Int?) {
-        (patterns.contains(relativePath), nil)
-    }
-}
-
-extension DetectionReport {
-    public func explanationLines() -> [String] { results.map { "-----> \($0.name): \($0.matched ? "pass" : "fail")" } }
-}
-
-extension Buildpack {
-    public var detectionSummary: [String] { [] }
-}
