@@ -31,11 +31,13 @@ struct SlugWalk {
 
     private mutating func walk(_ folder: String, real: Bool) throws(PackError) {
         let folderPath = folder.isEmpty ? root : root + "/" + folder
-        var names = real ? try FileSystem.sortedNames(in: folderPath) : []
+        let realNames = real ? try FileSystem.sortedNames(in: folderPath) : []
+        var names = realNames
         let extraChildren = extras.children(of: folder)
         if !extraChildren.isEmpty {
             names = Array(Set(names).union(extraChildren.keys)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         }
+        let onDisk = extraChildren.isEmpty ? [] : Set(realNames)
         for name in names {
             let relative = folder.isEmpty ? name : folder + "/" + name
             let archived = "./app/" + relative
@@ -46,7 +48,7 @@ struct SlugWalk {
             }
             let needsFolder = extraChildren[name] == .folder
             var info: stat?
-            if real && name != ".git" {
+            if real && name != ".git" && (extraChildren.isEmpty || onDisk.contains(name)) {
                 let status = try FileSystem.status(of: root + "/" + relative)
                 if !excludes(relative, FileSystem.isDirectory(status)) { info = status }
             }
@@ -112,17 +114,23 @@ struct ExtraFiles {
     }
 }
 
-/// Uncompressed bytes per folder, one and two levels under the app.
+/// Uncompressed bytes per folder, up to `depth` levels under the app.
 struct FolderTally {
+    let depth: Int
     private var bytes: [String: Int64] = [:]
     private(set) var total: Int64 = 0
 
+    init(depth: Int = 2) {
+        self.depth = depth
+    }
+
     mutating func add(_ relativePath: String, bytes count: Int64) {
         total += count
-        let parts = relativePath.split(separator: "/").dropLast()
-        guard let first = parts.first else { return }
-        bytes[String(first), default: 0] += count
-        if parts.count > 1 { bytes[first + "/" + parts[parts.startIndex + 1], default: 0] += count }
+        var folder = ""
+        for part in relativePath.split(separator: "/").dropLast().prefix(depth) {
+            folder = folder.isEmpty ? String(part) : folder + "/" + part
+            bytes[folder, default: 0] += count
+        }
     }
 
     /// The largest folders first (ties by path, so the order is stable).
