@@ -81,6 +81,38 @@ final class ClassicBuildpackTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: slug.path))
     }
 
+    func testBuildpackGivenAsATgzArchive() throws {
+        let app = try fixture("classic-app", in: temporary)
+        let archive = temporary.appending("hello-buildpack.tgz")
+        XCTAssertEqual(try runCommand("/bin/tar", ["-czf", archive.path, "-C", buildpacks.path, "hello"]).exitCode, 0)
+        let slug = temporary.appending("slug.tgz")
+        let result = try slugc(["build", app.path, "-o", slug.path, "--buildpack", archive.path])
+        XCTAssertEqual(result.exitCode, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("-----> Saying hello"), result.stdout)
+        XCTAssertTrue(try tarListing(slug).contains("./app/.hello/bin/say-hello"))
+    }
+
+    func testArchiveWithEntriesOutsideItsFolderIsRefused() throws {
+        let app = try fixture("classic-app", in: temporary)
+        let archive = temporary.appending("evil.tgz")
+        let script = """
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1], "w:gz") as t:
+                for name in ["bp/bin/detect", "../escaped.txt", "/tmp/absolute-escape.txt"]:
+                    data = b"#!/bin/sh\\necho yes\\n"
+                    info = tarfile.TarInfo(name); info.size = len(data); info.mode = 0o755
+                    t.addfile(info, io.BytesIO(data))
+            """
+        XCTAssertEqual(try runCommand("/usr/bin/python3", ["-c", script, archive.path]).exitCode, 0)
+        let result = try slugc(["build", app.path, "-o", temporary.appending("slug.tgz").path, "--buildpack", archive.path],
+                               environment: ["TMPDIR": temporary.url.path])
+        XCTAssertEqual(result.exitCode, 21, result.stderr)
+        XCTAssertTrue(result.stderr.contains("refusing entry '../escaped.txt': it would be written outside the folder it is extracted to."), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: temporary.appending("escaped.txt").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/absolute-escape.txt"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: temporary.appending("slug.tgz").path))
+    }
+
     func testCrashingDetectScriptExits21() throws {
         let app = try fixture("classic-app", in: temporary)
         let slug = temporary.appending("slug.tgz")
