@@ -36,7 +36,7 @@ def content_type(path, encoding):
     extension = os.path.splitext(path)[1].lower()
     kind = _WEB_TYPES.get(extension) or _BUILT_IN_TYPES.types_map[1].get(extension) \
         or _BUILT_IN_TYPES.types_map[0].get(extension) or "application/octet-stream"
-    if kind.startswith("text/") or kind in ("image/svg+xml", "application/xml"):
+    if kind.startswith("text/"):
         kind += "; charset=" + encoding.lower()
     return kind
 
