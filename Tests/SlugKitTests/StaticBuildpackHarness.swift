@@ -3,6 +3,12 @@ import SlugKit
 import SlugTestSupport
 import XCTest
 
+/// A setup step of the static buildpack tests failed; the message says which.
+struct StaticHarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// The static buildpack's folder in this checkout.
 var staticBuildpack: URL { builtInBuildpacks.appendingPathComponent("static") }
 
@@ -21,7 +27,7 @@ func compileStaticSite(_ buildDir: URL, in temporary: TemporaryDirectory) throws
 func staticWebCommand() throws -> String {
     let manifest = try YAML.load(contentsOf: staticBuildpack.appendingPathComponent("buildpack.yml"))
     guard let command = manifest?["process_types"]?["web"]?.string else {
-        throw FixtureError(message: "Buildpacks/static/buildpack.yml declares no web process type")
+        throw StaticHarnessError("Buildpacks/static/buildpack.yml declares no web process type")
     }
     return command
 }
@@ -46,7 +52,7 @@ final class StaticSiteDyno {
             try prepare(app)
             compileResult = try compileStaticSite(app, in: temporary)
             guard compileResult.exitCode == 0 else {
-                throw FixtureError(message: "bin/compile failed: \(compileResult.stdout)\(compileResult.stderr)")
+                throw StaticHarnessError("bin/compile failed: \(compileResult.stdout)\(compileResult.stderr)")
             }
         } catch {
             temporary.remove()
@@ -61,7 +67,7 @@ final class StaticSiteDyno {
     }
 
     private func boot() throws {
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let log = try FileHandle(forWritingTo: logFile)
         let script = """
             cd "$APP_DIR" && export HOME="$APP_DIR" PORT=\(port) && unset APP_DIR
@@ -79,11 +85,11 @@ final class StaticSiteDyno {
         try process.run()
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
-            guard process.isRunning else { throw FixtureError(message: "the web process exited at boot: \(self.log)") }
+            guard process.isRunning else { throw StaticHarnessError("the web process exited at boot: \(self.log)") }
             if (try? httpGet(port: port, path: "/")) != nil { return }
             usleep(50_000)
         }
-        throw FixtureError(message: "nothing answered on port \(port) within 15 s: \(self.log)")
+        throw StaticHarnessError("nothing answered on port \(port) within 15 s: \(self.log)")
     }
 
     /// Sends SIGTERM and waits (up to 10 s, then SIGKILL); returns the exit status.
@@ -114,7 +120,7 @@ final class StaticSiteDyno {
     /// A HEAD request: the status line and headers, and whatever bytes followed them (none expected).
     func head(_ path: String) throws -> (status: Int, headers: [String: String], trailing: Int) {
         let raw = try rawHTTP(port: port, request: "HEAD \(path) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\n\r\n")
-        guard let split = raw.range(of: Data("\r\n\r\n".utf8)) else { throw FixtureError(message: "no HTTP response to HEAD") }
+        guard let split = raw.range(of: Data("\r\n\r\n".utf8)) else { throw StaticHarnessError("no HTTP response to HEAD") }
         let head = String(decoding: raw[..<split.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
         let statusParts = head.first?.split(separator: " ") ?? []
         var fields: [String: String] = [:]
@@ -129,7 +135,7 @@ final class StaticSiteDyno {
 /// Sends `request` as is to 127.0.0.1:`port` and returns every byte of the reply.
 func rawHTTP(port: Int, request: String) throws -> Data {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw FixtureError(message: "socket() failed") }
+    guard fd >= 0 else { throw StaticHarnessError("socket() failed") }
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
@@ -138,7 +144,7 @@ func rawHTTP(port: Int, request: String) throws -> Data {
     let connected = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard connected == 0 else { throw FixtureError(message: "connect to port \(port) failed") }
+    guard connected == 0 else { throw StaticHarnessError("connect to port \(port) failed") }
     _ = request.withCString { send(fd, $0, strlen($0), 0) }
     var data = Data()
     var buffer = [UInt8](repeating: 0, count: 65536)

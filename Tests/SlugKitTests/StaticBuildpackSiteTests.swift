@@ -5,19 +5,26 @@ import XCTest
 
 /// Fixtures/static-site: a plain site detected by its index.html, served from the app folder.
 final class StaticBuildpackSiteTests: XCTestCase {
+    // One server for the class: every test but the SIGTERM one only reads from it.
+    private static var shared: Result<StaticSiteDyno, Error>?
     private var dyno: StaticSiteDyno!
 
-    override func setUpWithError() throws {
-        dyno = try StaticSiteDyno(fixture: "static-site") { app in
+    static func bootSite() throws -> StaticSiteDyno {
+        try StaticSiteDyno(fixture: "static-site") { app in
             let profile = app.appendingPathComponent(".profile.d")
             try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
             try "export SITE_SECRET=hunter2\n".write(to: profile.appendingPathComponent("site.sh"), atomically: true, encoding: .utf8)
         }
     }
 
-    override func tearDown() {
-        dyno?.shutDown()
-        dyno = nil
+    override class func tearDown() {
+        if case let .success(dyno) = shared { dyno.shutDown() }
+        shared = nil
+    }
+
+    override func setUpWithError() throws {
+        if Self.shared == nil { Self.shared = Result { try Self.bootSite() } }
+        dyno = try Self.shared?.get()
     }
 
     func testCompilePrintsHerokuStyleStepsAndInstallsTheServer() throws {
@@ -111,12 +118,12 @@ final class StaticBuildpackSiteTests: XCTestCase {
     }
 
     func testLogsOneRouterStyleLinePerRequest() throws {
-        _ = try dyno.get("/css/site.css", headers: ["X-Forwarded-For": "203.0.113.9"])
+        _ = try dyno.get("/css/site.css?log=1", headers: ["X-Forwarded-For": "203.0.113.9"])
         let size = try Data(contentsOf: dyno.app.appendingPathComponent("css/site.css")).count
-        let expected = "at=info method=GET path=\"/css/site.css\" host=127.0.0.1:\(dyno.port) fwd=\"203.0.113.9\" status=200 bytes=\(size) service="
+        let expected = "at=info method=GET path=\"/css/site.css?log=1\" host=127.0.0.1:\(dyno.port) fwd=\"203.0.113.9\" status=200 bytes=\(size) service="
         let deadline = Date().addingTimeInterval(5)
         while !dyno.log.contains(expected) && Date() < deadline { usleep(20_000) }
-        let lines = dyno.log.split(separator: "\n").filter { $0.contains("path=\"/css/site.css\"") }
+        let lines = dyno.log.split(separator: "\n").filter { $0.contains("path=\"/css/site.css?log=1\"") }
         XCTAssertEqual(lines.count, 1, dyno.log)
         XCTAssertTrue(lines.first?.hasPrefix(expected) == true, dyno.log)
         XCTAssertTrue(lines.first?.hasSuffix("ms protocol=http") == true, dyno.log)
@@ -124,6 +131,8 @@ final class StaticBuildpackSiteTests: XCTestCase {
     }
 
     func testSIGTERMShutsDownCleanly() throws {
+        let dyno = try Self.bootSite()
+        defer { dyno.shutDown() }
         let status = dyno.stop()
         XCTAssertEqual(status, 0)
         XCTAssertTrue(dyno.log.hasSuffix("Received SIGTERM, shutting down\n"), dyno.log)
