@@ -27,7 +27,7 @@ final class StaticEndToEndTests: XCTestCase {
         let app = try fixture("static-site", in: temporary)
         let slug = temporary.appending("slug.tgz")
         let built = try slugc(["build", app.path, "-o", slug.path])
-        XCTAssertEqual(built.exitCode, 0, built.stderr)
+        guard built.exitCode == 0 else { return XCTFail("slugc build failed (\(built.exitCode)): \(built.stderr)") }
 
         let runTemporary = temporary.appending("run-tmp")
         try FileManager.default.createDirectory(at: runTemporary, withIntermediateDirectories: true)
