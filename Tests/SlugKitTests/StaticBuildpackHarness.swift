@@ -167,3 +167,44 @@ func files(in folder: URL, containing needle: String) -> [String] {
     }
     return hits
 }
+
+/// Sends `count` GETs of `path` one after another on one HTTP/1.1 keep-alive connection and
+/// returns their statuses; each response is read to its Content-Length before the next request.
+func keepAliveGets(port: Int, path: String, count: Int) throws -> [Int] {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw StaticHarnessError("socket() failed") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw StaticHarnessError("connect to port \(port) failed") }
+    var statuses: [Int] = []
+    var pending = Data()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    for _ in 0..<count {
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var needed: Int?
+        while true {
+            if let split = pending.range(of: Data("\r\n\r\n".utf8)) {
+                let head = String(decoding: pending[..<split.lowerBound], as: UTF8.self)
+                let length = head.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                needed = split.upperBound - pending.startIndex + length
+                if let needed, pending.count >= needed {
+                    statuses.append(Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0)
+                    pending = Data(pending.dropFirst(needed))
+                    break
+                }
+            }
+            let received = recv(fd, &buffer, buffer.count, 0)
+            guard received > 0 else { throw StaticHarnessError("connection closed after \(statuses.count) responses") }
+            pending.append(buffer, count: received)
+        }
+    }
+    return statuses
+}

@@ -110,6 +110,16 @@ final class StaticBuildpackSiteTests: XCTestCase {
         XCTAssertEqual(second.body, "")
     }
 
+    func testKeepAliveRequestsAreNotDelayedByNagle() throws {
+        // With Nagle's algorithm on, each body waits ~40 ms for the client's delayed ACK: 25
+        // requests would take a second. Without it they take a few milliseconds each.
+        let started = Date()
+        let statuses = try keepAliveGets(port: dyno.port, path: "/css/site.css", count: 25)
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertEqual(statuses, Array(repeating: 200, count: 25))
+        XCTAssertLessThan(elapsed, 0.6, "25 keep-alive requests took \(elapsed) s")
+    }
+
     func testOtherMethodsAre405() throws {
         let raw = try rawHTTP(port: dyno.port, request: "POST / HTTP/1.0\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
         let text = String(decoding: raw, as: UTF8.self)
