@@ -8,7 +8,7 @@ final class StaticBuildpackManifestTests: XCTestCase {
     func testIdentityRulesAndProcessTypes() throws {
         let manifest = try XCTUnwrap(try YAML.load(contentsOf: staticBuildpack.appendingPathComponent("buildpack.yml")))
         XCTAssertEqual(manifest["id"]?.string, "static")
-        XCTAssertEqual(manifest["name"]?.string, "Static site")
+        XCTAssertEqual(manifest["name"]?.string, "Static HTML")
         XCTAssertEqual(manifest["description"]?.string, "Static")
         let rules = try XCTUnwrap(manifest["detect"]?["any"]?.sequence)
         XCTAssertEqual(rules.compactMap { $0["file"]?.string }, ["static.json", "index.html", "public/index.html"])

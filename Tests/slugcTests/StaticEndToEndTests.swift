@@ -21,7 +21,7 @@ final class StaticEndToEndTests: XCTestCase {
         let slug = temporary.appending("slug.tgz")
         let built = try slugc(["build", app.path, "-o", slug.path, "--json"])
         XCTAssertEqual(built.exitCode, 0, built.stderr)
-        XCTAssertTrue(built.stderr.contains("-----> Static site app detected\n"), built.stderr)
+        XCTAssertTrue(built.stderr.contains("-----> Static HTML app detected\n"), built.stderr)
         XCTAssertTrue(built.stderr.contains("-----> Installing static site server\n       Site root: ./ (default: the app folder)\n"), built.stderr)
         let release = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(built.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(release["process_types"] as? [String: String], ["web": "python3 \"$HOME/.static/serve.py\""])
