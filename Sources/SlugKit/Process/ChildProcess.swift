@@ -47,6 +47,9 @@ public struct ChildProcess: Sendable {
     public var timeout: Duration?
     /// Keep stdout in `capturedOutput` as well as streaming it.
     public var capturesOutput: Bool
+    /// Signals to pass on to the child's whole process group while it runs (`slugc run`
+    /// forwards SIGINT and SIGTERM this way).
+    public var forwardedSignals: AsyncStream<Int32>?
 
     public init(
         executable: String, arguments: [String] = [], environment: [String: String],
@@ -58,6 +61,7 @@ public struct ChildProcess: Sendable {
         self.workingDirectory = workingDirectory
         self.timeout = timeout
         self.capturesOutput = capturesOutput
+        self.forwardedSignals = nil
     }
 
     /// Starts the child and waits for it; `onLine` sees each line as it is written.
@@ -79,6 +83,7 @@ public struct ChildProcess: Sendable {
         )
         let captures = capturesOutput
         let limit = timeout
+        let signals = forwardedSignals
         let result: ExecutionResult<(String, [String], Bool), SequenceOutput, SequenceOutput>
         do {
             result = try await Subprocess.run(configuration, input: .none, output: .sequence, error: .sequence) { execution in
@@ -109,12 +114,21 @@ public struct ChildProcess: Sendable {
                             return .timedOut
                         }
                     }
+                    if let signals {
+                        group.addTask {
+                            for await signal in signals {
+                                try? execution.send(signal: Signal(rawValue: signal), toProcessGroup: true)
+                            }
+                            return .signalsEnded
+                        }
+                    }
                     var output = "", tail: [String] = [], timedOut = false, streamsDone = 0
                     while let next = try await group.next() {
                         switch next {
                         case .output(let text): output = text; streamsDone += 1
                         case .errorTail(let lines): tail = lines; streamsDone += 1
                         case .timedOut: timedOut = true
+                        case .signalsEnded: break
                         }
                         if streamsDone == 2 { group.cancelAll() }
                     }
@@ -145,6 +159,7 @@ public struct ChildProcess: Sendable {
         case output(String)
         case errorTail([String])
         case timedOut
+        case signalsEnded
     }
 }
 

@@ -1,0 +1,42 @@
+import Crypto
+import Foundation
+
+/// What `slugc inspect` reports: the release metadata the slug carries, with the file's own
+/// checksum and size, and where its bytes are.
+public struct SlugInspection: Sendable {
+    public var release: ReleaseMetadata
+    public var uncompressedSize: Int64
+    public var largestFolders: [FolderSize]
+
+    /// Reads everything from the slug alone.
+    public static func inspect(_ slug: URL) throws -> SlugInspection {
+        let attributes: [FileAttributeKey: Any]
+        do { attributes = try FileManager.default.attributesOfItem(atPath: slug.path) } catch {
+            throw PackError.io(path: slug.path, reason: "no such slug file")
+        }
+        guard let data = try SlugReader.readFile(ReleaseMetadata.pathInSlug, from: slug) else {
+            throw RunError.missingRelease(slug: slug.path)
+        }
+        var release: ReleaseMetadata
+        do { release = try ReleaseMetadata.decode(data) } catch {
+            throw PackError.notASlug(path: slug.path, reason: "\(ReleaseMetadata.pathInSlug) is not valid release metadata")
+        }
+        release.size = (attributes[.size] as? NSNumber)?.int64Value
+        release.checksum = try checksum(of: slug)
+        let sizes = try SlugReader.folderSizes(slug)
+        return SlugInspection(release: release, uncompressedSize: sizes.total, largestFolders: Array(sizes.folders.prefix(10)))
+    }
+
+    /// `SHA256:<hex>` of a file, read in chunks.
+    public static func checksum(of file: URL) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: file.path) else {
+            throw PackError.io(path: file.path, reason: "cannot be read")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+        }
+        return "SHA256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+/// A buildpack after its compile: the private copy it ran from (where it may have left an
+/// `export` file) and the environment the next one starts from.
+struct CompiledBuildpack: Sendable {
+    var detected: DetectedBuildpack
+    var workingCopy: URL
+}
+
+extension SlugCompiler {
+    /// Runs the app's `bin/pre_compile`, each buildpack's `bin/compile` in order (sourcing the
+    /// previous one's `export` file), then the app's `bin/post_compile`.
+    func compile(_ request: BuildRequest, buildpacks: [DetectedBuildpack], workspace: BuildWorkspace,
+                 events: @escaping BuildEventHandler) async throws -> [CompiledBuildpack] {
+        try request.configVars.write(to: workspace.envDirectory)
+        let cacheRoot = request.cacheDirectory ?? workspace.root.appendingPathComponent("cache", isDirectory: true)
+        do { try FileManager.default.createDirectory(at: cacheRoot, withIntermediateDirectories: true) } catch {
+            throw CompileError.io(path: cacheRoot.path, reason: "cannot create the cache folder: \(error.localizedDescription)")
+        }
+        let lock = try await CacheLock.acquire(cacheRoot) {
+            events(.detail("Waiting for another build that is using the cache folder \(cacheRoot.path)"))
+        }
+        defer { withExtendedLifetime(lock) {} }
+
+        var environment = scriptEnvironment(request, workspace: workspace)
+        var compiled: [CompiledBuildpack] = []
+        let app = workspace.app
+        try await runAppHook("pre_compile", request: request, app: app, environment: environment, events: events)
+        for (index, detected) in buildpacks.enumerated() {
+            let buildpack = detected.buildpack
+            if index > 0 { events(.step("\(detected.displayName) app detected")) }
+            // Classic buildpacks write into their own folder (an `export` file, say); a private
+            // copy keeps the installed buildpack untouched and concurrent builds apart.
+            let workingCopy = workspace.scratch.appendingPathComponent("buildpack-\(index)-\(buildpack.id)")
+            do { try FileManager.default.copyItem(at: buildpack.directory, to: workingCopy) } catch {
+                throw CompileError.io(path: buildpack.directory.path, reason: "cannot copy the buildpack: \(error.localizedDescription)")
+            }
+            let cache = cacheRoot.appendingPathComponent(buildpack.id, isDirectory: true)
+            try? FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
+            let script = workingCopy.appendingPathComponent("bin/compile")
+            try await runScript(script, label: "bin/compile", arguments: [app.path, cache.path, workspace.envDirectory.path],
+                                buildpack: buildpack.id, request: request, environment: environment, directory: app, events: events)
+            environment = try await applyExportFile(workingCopy.appendingPathComponent("export"), to: environment, buildpack: buildpack.id)
+            compiled.append(CompiledBuildpack(detected: detected, workingCopy: workingCopy))
+        }
+        try await runAppHook("post_compile", request: request, app: app, environment: environment, events: events)
+        return compiled
+    }
+
+    /// Runs one script to completion, streaming its lines; failure, timeout and cancellation
+    /// become `CompileError`s.
+    func runScript(_ script: URL, label: String, arguments: [String], buildpack: String, request: BuildRequest,
+                   environment: [String: String], directory: URL, events: @escaping BuildEventHandler) async throws {
+        guard FileManager.default.isExecutableFile(atPath: script.path) else {
+            throw CompileError.scriptFailed(buildpack: buildpack, script: label, outcome: "is missing or not executable (chmod +x it)", errorTail: [])
+        }
+        let process = ChildProcess(executable: script.path, arguments: arguments, environment: environment,
+                                   workingDirectory: directory, timeout: request.timeout)
+        let outcome: ChildProcessOutcome
+        do {
+            outcome = try await process.run { stream, line in events(.output(line, stream, buildpack: buildpack)) }
+        } catch is CancellationError {
+            throw CompileError.cancelled
+        } catch {
+            throw CompileError.scriptFailed(buildpack: buildpack, script: label, outcome: "could not be started: \(error)", errorTail: [])
+        }
+        if outcome.timedOut {
+            let seconds = request.timeout.map { Int($0.components.seconds) } ?? 0
+            throw CompileError.timedOut(buildpack: buildpack, script: label, seconds: seconds)
+        }
+        guard outcome.succeeded else {
+            throw CompileError.scriptFailed(buildpack: buildpack, script: label, outcome: outcome.summary, errorTail: outcome.errorTail)
+        }
+    }
+
+    /// The app's own `bin/pre_compile` / `bin/post_compile`, run with the config vars exported
+    /// (they are the app's code, as on Heroku's Python buildpack).
+    private func runAppHook(_ name: String, request: BuildRequest, app: URL, environment: [String: String],
+                            events: @escaping BuildEventHandler) async throws {
+        let hook = app.appendingPathComponent("bin/\(name)")
+        guard FileManager.default.fileExists(atPath: hook.path) else { return }
+        events(.step("Running bin/\(name) hook"))
+        var hookEnvironment = environment
+        for (key, value) in request.configVars.values { hookEnvironment[key] = value }
+        try await runScript(hook, label: "bin/\(name)", arguments: [], buildpack: "app", request: request,
+                            environment: hookEnvironment, directory: app, events: events)
+    }
+
+    /// Sources a buildpack's `export` file in bash and returns the environment it leaves, so
+    /// the next buildpack sees e.g. its `PATH` additions.
+    private func applyExportFile(_ file: URL, to environment: [String: String], buildpack: String) async throws -> [String: String] {
+        guard FileManager.default.fileExists(atPath: file.path) else { return environment }
+        let process = ChildProcess(executable: "/bin/bash", arguments: ["-c", ". \"$1\" >/dev/null && env -0", "export", file.path],
+                                   environment: environment, timeout: .seconds(30), capturesOutput: true)
+        let outcome = try await process.run()
+        guard outcome.succeeded else {
+            throw CompileError.scriptFailed(buildpack: buildpack, script: "export", outcome: outcome.summary, errorTail: outcome.errorTail)
+        }
+        var exported: [String: String] = [:]
+        // capturedOutput joins lines with "\n", which restores values that contained newlines;
+        // the trailing "\n" it adds after the last NUL is dropped.
+        for entry in outcome.capturedOutput.split(separator: "\0") where entry != "\n" {
+            guard let equals = entry.firstIndex(of: "=") else { continue }
+            exported[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+        }
+        // bash adds these itself; they describe the sourcing shell, not the build.
+        for key in ["_", "SHLVL", "PWD", "OLDPWD"] { exported[key] = environment[key] }
+        return exported
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+extension SlugCompiler {
+    /// Picks the buildpacks: the ones set with `--buildpack` (each must match), or the first
+    /// built-in one that matches.
+    func detect(_ request: BuildRequest, appSource: URL, workspace: BuildWorkspace, events: BuildEventHandler) async throws -> ([DetectedBuildpack], DetectionReport) {
+        let explicit = !request.buildpacks.isEmpty
+        let candidates: [Buildpack]
+        if explicit {
+            candidates = try request.buildpacks.enumerated().map { index, reference in
+                try BuildpackCatalog.resolve(reference, builtIn: request.buildpacksDirectory,
+                                             scratch: workspace.scratch.appendingPathComponent("archive-\(index)"))
+            }
+        } else {
+            candidates = try BuildpackCatalog.load(from: request.buildpacksDirectory)
+        }
+        let detector = Detector(environment: scriptEnvironment(request, workspace: workspace), timeout: .seconds(60))
+        let report = try await detector.detect(appDirectory: workspace.app, sourceDirectory: appSource,
+                                               buildpacks: candidates, explicit: explicit)
+        let chosen: [Buildpack] = explicit ? candidates : candidates.filter { $0.id == report.selected }
+        let detected = chosen.map { buildpack in
+            let framework = report.results.first(where: { $0.id == buildpack.id })?.framework
+            return DetectedBuildpack(buildpack: buildpack, displayName: framework.flatMap { $0.isEmpty ? nil : $0 } ?? buildpack.name)
+        }
+        if let first = detected.first {
+            events(.step("\(first.displayName) app detected"))
+        }
+        if !explicit, !report.alsoMatched.isEmpty {
+            let others = report.alsoMatched.map(\.name).joined(separator: ", ")
+            events(.detail("Also matched: \(others) (the first in order wins; set one with --buildpack to choose)"))
+        }
+        return (detected, report)
+    }
+
+    /// The environment every buildpack script starts from.
+    func scriptEnvironment(_ request: BuildRequest, workspace: BuildWorkspace) -> [String: String] {
+        var environment = request.baseEnvironment
+        environment["STACK"] = request.stack
+        environment["TMPDIR"] = workspace.temporary.path
+        if let version = sourceVersion(of: request.source) { environment["SOURCE_VERSION"] = version }
+        return environment
+    }
+
+    /// The commit a git checkout is at, read from `.git/HEAD` without running git.
+    func sourceVersion(of source: URL) -> String? {
+        let git = source.appendingPathComponent(".git")
+        guard let head = try? String(contentsOf: git.appendingPathComponent("HEAD"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines) else { return nil }
+        guard head.hasPrefix("ref: ") else { return head.isEmpty ? nil : head }
+        let ref = String(head.dropFirst(5))
+        if let commit = try? String(contentsOf: git.appendingPathComponent(ref), encoding: .utf8) {
+            return commit.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        // Packed refs: "<sha> refs/heads/main" lines.
+        let packed = (try? String(contentsOf: git.appendingPathComponent("packed-refs"), encoding: .utf8)) ?? ""
+        for line in packed.split(separator: "\n") where line.hasSuffix(" " + ref) {
+            return String(line.prefix(while: { $0 != " " }))
+        }
+        return nil
+    }
+}
+
+/// A buildpack chosen for this build, with the name its detection gave.
+struct DetectedBuildpack: Sendable {
+    var buildpack: Buildpack
+    /// "Python" from `buildpack.yml`, or a classic `bin/detect`'s stdout.
+    var displayName: String
+}
+
+extension SlugCompiler {
+    /// Detection only (`slugc detect`): the app is copied as a build would copy it (so
+    /// `.slugignore` counts), every buildpack is asked, and nothing is thrown for "no match".
+    public func explain(_ request: BuildRequest) async throws -> DetectionReport {
+        let appSource = try resolveAppSource(request)
+        let workspace = try BuildWorkspace(in: request.temporaryDirectory)
+        defer { workspace.remove() }
+        try copySource(appSource, into: workspace.app, events: { _ in })
+        let candidates: [Buildpack]
+        if request.buildpacks.isEmpty {
+            candidates = try BuildpackCatalog.load(from: request.buildpacksDirectory)
+        } else {
+            candidates = try request.buildpacks.enumerated().map { index, reference in
+                try BuildpackCatalog.resolve(reference, builtIn: request.buildpacksDirectory,
+                                             scratch: workspace.scratch.appendingPathComponent("archive-\(index)"))
+            }
+        }
+        let detector = Detector(environment: scriptEnvironment(request, workspace: workspace), timeout: .seconds(60))
+        return try await detector.explain(appDirectory: workspace.app, sourceDirectory: appSource, buildpacks: candidates)
+    }
+}

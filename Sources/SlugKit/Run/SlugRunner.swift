@@ -1,0 +1,93 @@
+import Foundation
+
+/// What to run from a slug: a process type (default `web`) or an explicit command.
+public struct RunRequest: Sendable {
+    public var slug: URL
+    public var processType: String = "web"
+    /// A command given after `--`, run instead of a process type.
+    public var command: [String]?
+    public var port: Int = 5000
+    /// Extra variables (config vars) for the process.
+    public var environment: [String: String] = [:]
+    /// The environment the process starts from; `HOME`, `PORT` and `PWD` are set on top.
+    public var baseEnvironment: [String: String] = BuildRequest.defaultBaseEnvironment()
+    public var temporaryDirectory = URL(fileURLWithPath: NSTemporaryDirectory(), isDirectory: true)
+    /// Signals to pass on to the process group (the CLI forwards SIGINT and SIGTERM).
+    public var forwardedSignals: AsyncStream<Int32>?
+
+    public init(slug: URL) { self.slug = slug }
+}
+
+/// Why `slugc run` could not start the process.
+public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownProcessType(type: String, available: [String], slug: String)
+    case missingRelease(slug: String)
+
+    public var description: String {
+        switch self {
+        case let .unknownProcessType(type, available, slug):
+            let choices = available.isEmpty ? "it declares none; add a Procfile and build again" : "it declares \(available.joined(separator: ", "))"
+            return "\(slug) has no process type \"\(type)\": \(choices). Or run a command: slugc run \(slug) -- CMD…"
+        case let .missingRelease(slug):
+            return "\(slug) has no \(ReleaseMetadata.pathInSlug), so its process types are unknown. Build it with slugc build or slugc pack, or run a command: slugc run \(slug) -- CMD…"
+        }
+    }
+}
+
+/// Boots a process from a slug the way a dyno does: extract to a temporary folder (`HOME`),
+/// source `.profile.d/*.sh` and `.profile`, run the command under bash with `PORT` set, and
+/// remove the folder when it ends.
+public struct SlugRunner: Sendable {
+    public init() {}
+
+    /// Runs to completion. `onStart` gets the command and the app folder before it starts.
+    public func run(_ request: RunRequest, onStart: @Sendable (String, URL) -> Void = { _, _ in },
+                    onOutput: @escaping @Sendable (OutputStream, String) -> Void) async throws -> ChildProcessOutcome {
+        var template = Array(request.temporaryDirectory.appendingPathComponent("slugc-run-XXXXXX").path.utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw PackError.io(path: request.temporaryDirectory.path, reason: "cannot create a temporary folder: \(String(cString: strerror(errno)))")
+        }
+        let root = URL(fileURLWithPath: String(cString: made), isDirectory: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let app = root.appendingPathComponent("app", isDirectory: true)
+        try? FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
+        try SlugReader.extract(request.slug, into: app)
+
+        let command = try resolveCommand(request, app: app)
+        onStart(command, app)
+        var environment = request.baseEnvironment
+        environment.merge(request.environment) { _, new in new }
+        environment["HOME"] = app.path
+        environment["PWD"] = app.path
+        environment["PORT"] = String(request.port)
+        // Sourced like a dyno does, then the command is handed to a fresh `bash -c` as one
+        // argument, so its quoting, `&&` and `;` mean what they say (no eval of pasted strings).
+        let boot = #"shopt -s nullglob; for f in "$HOME"/.profile.d/*.sh; do . "$f"; done; if [ -f "$HOME/.profile" ]; then . "$HOME/.profile"; fi; exec bash -c "$1""#
+        var process = ChildProcess(executable: "/bin/bash", arguments: ["-c", boot, "slugc-run", command],
+                                   environment: environment, workingDirectory: app)
+        process.forwardedSignals = request.forwardedSignals
+        return try await process.run(onLine: onOutput)
+    }
+
+    private func resolveCommand(_ request: RunRequest, app: URL) throws -> String {
+        if let command = request.command, !command.isEmpty {
+            return command.map(Self.shellQuoted).joined(separator: " ")
+        }
+        let metadataFile = app.appendingPathComponent(ReleaseMetadata.pathInSlug)
+        guard let data = FileManager.default.contents(atPath: metadataFile.path),
+              let release = try? ReleaseMetadata.decode(data) else {
+            throw RunError.missingRelease(slug: request.slug.path)
+        }
+        guard let command = release.processTypes[request.processType] else {
+            throw RunError.unknownProcessType(type: request.processType, available: release.processTypes.types, slug: request.slug.path)
+        }
+        return command
+    }
+
+    /// Quotes one argument for bash: plain words stay as they are.
+    static func shellQuoted(_ word: String) -> String {
+        let plain = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,@%+")
+        if !word.isEmpty, word.unicodeScalars.allSatisfy({ plain.contains($0) }) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

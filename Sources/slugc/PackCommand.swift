@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import SlugKit
+
+struct PackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pack",
+        abstract: "Pack an already-built folder as a slug (no buildpacks run).",
+        discussion: """
+            Process types come from the folder's Procfile; .git and what .slugignore names are
+            left out; the folder itself is not changed.
+
+            Examples:
+              slugc pack ./build -o app.tgz
+              slugc pack ./build -o app.tgz --level 1 --json
+              SOURCE_DATE_EPOCH=1700000000 slugc pack ./build -o app.tgz --gzip-single-member
+            """
+    )
+
+    @Argument(help: "The folder to pack; it becomes ./app/ in the slug.")
+    var directory: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the slug.", valueName: "SLUG.tgz"))
+    var output: String
+
+    @Option(help: "The stack name recorded in the release metadata.")
+    var stack = "heroku-24"
+
+    @OptionGroup var packing: PackingOptions
+    @OptionGroup var outputOptions: OutputOptions
+
+    func run() async throws {
+        let terminal = Terminal(json: outputOptions.json)
+        let renderer = EventRenderer(terminal: terminal)
+        do {
+            let release = try SlugCompiler().pack(directory: URL(fileURLWithPath: directory), to: URL(fileURLWithPath: output),
+                                                  options: packing.packOptions(), stack: stack) { renderer.render($0) }
+            if outputOptions.json {
+                terminal.json(release.jsonData())
+            } else {
+                terminal.log("-----> Slug written to \(output)")
+                terminal.log("       Size: \(ByteCount.format(release.size ?? 0)), checksum \(release.checksum ?? "-")")
+            }
+        } catch {
+            throw Failure.report(error, terminal: terminal, json: outputOptions.json)
+        }
+    }
+}

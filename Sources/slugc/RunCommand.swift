@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import SlugKit
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Boot a process type from a slug, as a dyno would.",
+        discussion: """
+            The slug is extracted to a temporary folder (HOME), .profile.d/*.sh are sourced, and
+            the process type's command runs under bash with PORT set. SIGINT and SIGTERM are passed
+            on; the folder is removed when the process ends. Exits with the process's status.
+
+            Examples:
+              slugc run myapp.tgz                       the web process on port 5000
+              slugc run myapp.tgz worker
+              slugc run myapp.tgz web --port 8080 --env DEBUG=1
+              slugc run myapp.tgz -- python3 -c 'import flask; print(flask.__version__)'
+            """
+    )
+
+    @Argument(help: "The slug to run.")
+    var slug: String
+
+    @Argument(help: "The process type to run.")
+    var processType: String = "web"
+
+    @Option(help: "The value of PORT.")
+    var port: Int = 5000
+
+    @Option(name: .customLong("env"), help: ArgumentHelp("A config var for the process (repeatable).", valueName: "KEY=VALUE"))
+    var environment: [String] = []
+
+    @Argument(parsing: .postTerminator, help: "A command to run instead of a process type (after --).")
+    var command: [String] = []
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be 1 to 65535, not \(port).") }
+        for assignment in environment where !assignment.contains("=") {
+            throw ValidationError("--env \(assignment): write it as KEY=VALUE.")
+        }
+    }
+
+    func run() async throws {
+        let terminal = Terminal(json: false)
+        var request = RunRequest(slug: URL(fileURLWithPath: slug))
+        request.processType = processType
+        request.command = command.isEmpty ? nil : command
+        request.port = port
+        for assignment in environment {
+            let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            request.environment[String(parts[0])] = String(parts[1])
+        }
+        let watcher = SignalWatcher()
+        request.forwardedSignals = watcher.signals
+        let outcome: ChildProcessOutcome
+        do {
+            outcome = try await SlugRunner().run(request, onStart: { command, _ in
+                terminal.error("-----> Running \(command) (PORT=\(port))")
+            }, onOutput: { stream, line in
+                if stream == .standardError { terminal.error(line) } else { terminal.log(line) }
+            })
+        } catch {
+            throw Failure.report(error, terminal: terminal, json: false)
+        }
+        withExtendedLifetime(watcher) {}
+        if let signal = outcome.signal { throw ExitCode(128 + signal) }
+        throw ExitCode(outcome.exitCode ?? 1)
+    }
+}

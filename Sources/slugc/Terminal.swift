@@ -1,0 +1,69 @@
+import Foundation
+import SlugKit
+
+/// Writes lines to stdout or stderr; the only place slugc touches the terminal's streams.
+final class Terminal: @unchecked Sendable {
+    /// With `--json`, stdout is reserved for the JSON document and logs go to stderr.
+    let logsToStandardError: Bool
+    private let lock = NSLock()
+    private var progressShown = false
+
+    init(json: Bool) { logsToStandardError = json }
+
+    /// A log line (steps, details, buildpack output).
+    func log(_ line: String) {
+        write(line + "\n", to: logsToStandardError ? stderr : stdout)
+    }
+
+    /// An error or warning line: always stderr.
+    func error(_ line: String) {
+        write(line + "\n", to: stderr)
+    }
+
+    /// The single JSON document on stdout.
+    func json(_ data: Data) {
+        write(String(decoding: data, as: UTF8.self) + "\n", to: stdout)
+    }
+
+    /// A line rewritten in place (packing progress); only on a terminal and never with --json.
+    func progress(_ line: String) {
+        guard !logsToStandardError, isatty(STDERR_FILENO) == 1 else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        progressShown = true
+        fputs("\r\u{1B}[2K" + line, stderr)
+        fflush(stderr)
+    }
+
+    private func write(_ text: String, to stream: UnsafeMutablePointer<FILE>) {
+        lock.lock()
+        defer { lock.unlock() }
+        if progressShown {
+            fputs("\r\u{1B}[2K", stderr)
+            progressShown = false
+        }
+        fputs(text, stream)
+        fflush(stream)
+    }
+}
+
+/// Renders build events Heroku-style: `-----> ` before a step, seven spaces before detail,
+/// ` !     ` before warnings.
+struct EventRenderer {
+    let terminal: Terminal
+
+    func render(_ event: BuildEvent) {
+        switch event {
+        case .step(let text): terminal.log("-----> " + text)
+        case .detail(let text): terminal.log("       " + text)
+        case .output(let line, _, _): terminal.log(line)
+        case .warning(let warning): terminal.error(" !     Warning: \(warning)")
+        case .packProgress(let progress):
+            let seconds = max(Double(progress.elapsed.components.seconds) + Double(progress.elapsed.components.attoseconds) / 1e18, 0.001)
+            let rate = Int64(Double(progress.bytesIn) / seconds)
+            terminal.progress("       Packing: \(ByteCount.format(progress.bytesIn)) in, \(ByteCount.format(progress.bytesOut)) out, \(ByteCount.format(rate))/s")
+        case .stageStarted, .stageFinished:
+            break
+        }
+    }
+}
