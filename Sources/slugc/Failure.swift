@@ -8,6 +8,7 @@ enum Failure {
     static func exitCode(for error: Error) -> Int32 {
         switch error {
         case is SourceError, is RunError: return 64
+        case is TestError: return 30
         case let error as DetectError:
             switch error {
             case .noBuildpackDetected, .notCompatible, .unknownBuildpack: return 20

@@ -17,7 +17,7 @@ struct Slugc: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             BuildCommand.self, DetectCommand.self, PackCommand.self, RunCommand.self,
-            InspectCommand.self, BuildpacksCommand.self,
+            InspectCommand.self, BuildpacksCommand.self, TestCommand.self,
         ]
     )
 }

@@ -21,15 +21,19 @@ public struct Buildpack: Sendable {
     public var defaultProcessTypes: ProcessTypes
     /// `buildpack_provided_description` in the release metadata.
     public var providedDescription: String
+    /// What `--buildpack` said (an id, a folder or an archive path), for messages; nil for built-ins from order.yml.
+    public var reference: String?
 
     public init(id: String, name: String, directory: URL, detection: Detection,
-                defaultProcessTypes: ProcessTypes = ProcessTypes(), providedDescription: String? = nil) {
+                defaultProcessTypes: ProcessTypes = ProcessTypes(), providedDescription: String? = nil,
+                reference: String? = nil) {
         self.id = id
         self.name = name
         self.directory = directory
         self.detection = detection
         self.defaultProcessTypes = defaultProcessTypes
         self.providedDescription = providedDescription ?? name
+        self.reference = reference
     }
 
     public var compileScript: URL { directory.appendingPathComponent("bin/compile") }

@@ -16,6 +16,13 @@ public struct RuleResult: Sendable, Equatable, Codable {
         self.reason = reason
         self.children = children
     }
+
+    /// The deepest results that decided a failure: for `any`, every child; for `all`, the failing ones.
+    public var failingLeaves: [RuleResult] {
+        guard !passed else { return [] }
+        if children.isEmpty || rule == "not" { return [self] }
+        return children.flatMap(\.failingLeaves)
+    }
 }
 
 /// What one buildpack's detection said.
@@ -29,9 +36,16 @@ public struct BuildpackDetection: Sendable, Equatable, Codable {
     public var exitCode: Int32?
     public var framework: String?
     public var stderr: [String]
+    /// What the buildpack looks for, compactly ("requirements.txt, setup.py or glob *.py"); nil for classic ones.
+    public var lookedFor: String?
+    /// Classic buildpacks: the path of `bin/detect`.
+    public var script: String?
+    /// Set when `bin/detect` failed rather than answering: "exited with status 3", "timed out" …
+    public var failure: String?
 
     public init(id: String, name: String, matched: Bool, rules: [RuleResult] = [],
-                exitCode: Int32? = nil, framework: String? = nil, stderr: [String] = []) {
+                exitCode: Int32? = nil, framework: String? = nil, stderr: [String] = [],
+                lookedFor: String? = nil, script: String? = nil, failure: String? = nil) {
         self.id = id
         self.name = name
         self.matched = matched
@@ -39,6 +53,14 @@ public struct BuildpackDetection: Sendable, Equatable, Codable {
         self.exitCode = exitCode
         self.framework = framework
         self.stderr = stderr
+        self.lookedFor = lookedFor
+        self.script = script
+        self.failure = failure
+    }
+
+    /// "Python (python)", or just the id when name and id are the same (classic buildpacks).
+    public var displayName: String {
+        name == id ? id : "\(name) (\(id))"
     }
 }
 
@@ -60,5 +82,10 @@ public struct DetectionReport: Sendable, Equatable, Codable {
     /// Buildpacks that matched besides the selected one.
     public var alsoMatched: [BuildpackDetection] {
         results.filter { $0.matched && $0.id != selected }
+    }
+
+    /// The selected buildpack's result.
+    public var selectedResult: BuildpackDetection? {
+        results.first { $0.id == selected }
     }
 }

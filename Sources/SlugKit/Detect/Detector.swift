@@ -17,11 +17,103 @@ public struct Detector: Sendable {
     /// - `explicit`: the buildpacks were set with `--buildpack`: all must match, in order.
     /// Throws `DetectError` when nothing matches, a set buildpack does not match, or a script fails.
     public func detect(appDirectory: URL, sourceDirectory: URL?, buildpacks: [Buildpack], explicit: Bool) async throws -> DetectionReport {
-        throw DetectError.noBuildpackDetected(DetectionReport(results: [], selected: nil, hints: []))
+        var results: [BuildpackDetection] = []
+        for buildpack in buildpacks {
+            let result = try await evaluate(buildpack, appDirectory: appDirectory)
+            if result.failure != nil, let script = result.script {
+                throw DetectError.detectScriptFailed(buildpack: buildpack.reference ?? buildpack.id, script: script, outcome: result.outcome)
+            }
+            results.append(result.detection)
+        }
+        if explicit {
+            var report = DetectionReport(results: results, selected: results.first?.id, hints: [])
+            if let index = results.firstIndex(where: { !$0.matched }) {
+                report.selected = nil
+                report.hints = await hints(for: [(buildpacks[index], results[index])], appDirectory: appDirectory, sourceDirectory: sourceDirectory)
+                let buildpack = buildpacks[index]
+                throw DetectError.notCompatible(buildpack: buildpack.reference ?? buildpack.id, report: report)
+            }
+            return report
+        }
+        var report = DetectionReport(results: results, selected: results.first(where: \.matched)?.id, hints: [])
+        if report.selected == nil {
+            report.hints = await hints(for: Array(zip(buildpacks, results)), appDirectory: appDirectory, sourceDirectory: sourceDirectory)
+            throw DetectError.noBuildpackDetected(report)
+        }
+        return report
     }
 
     /// Like `detect`, but never throws for "no match": `slugc detect` prints the report either way.
+    /// A failing `bin/detect` is recorded in its result (`failure`, `exitCode`, `stderr`) instead of thrown.
     public func explain(appDirectory: URL, sourceDirectory: URL?, buildpacks: [Buildpack]) async throws -> DetectionReport {
-        DetectionReport(results: [], selected: nil, hints: [])
+        var results: [BuildpackDetection] = []
+        for buildpack in buildpacks {
+            results.append(try await evaluate(buildpack, appDirectory: appDirectory).detection)
+        }
+        var report = DetectionReport(results: results, selected: results.first(where: \.matched)?.id, hints: [])
+        if report.selected == nil {
+            report.hints = await hints(for: Array(zip(buildpacks, results)), appDirectory: appDirectory, sourceDirectory: sourceDirectory)
+        }
+        return report
+    }
+
+    private func hints(for pairs: [(Buildpack, BuildpackDetection)], appDirectory: URL, sourceDirectory: URL?) async -> [String] {
+        let candidates = pairs.compactMap { buildpack, result -> NearMissHints.Candidate? in
+            guard !result.matched, case .rules(let rule) = buildpack.detection else { return nil }
+            return NearMissHints.Candidate(buildpackName: buildpack.name, markers: rule.markers)
+        }
+        let finder = NearMissHints(appDirectory: appDirectory, sourceDirectory: sourceDirectory, environment: environment)
+        return await finder.hints(for: candidates)
+    }
+
+    private struct Evaluation {
+        var detection: BuildpackDetection
+        var outcome: ChildProcessOutcome
+        var failure: String? { detection.failure }
+        var script: String? { detection.script }
+    }
+
+    private func evaluate(_ buildpack: Buildpack, appDirectory: URL) async throws -> Evaluation {
+        let none = ChildProcessOutcome(exitCode: 0, signal: nil, timedOut: false, capturedOutput: "", errorTail: [])
+        switch buildpack.detection {
+        case .rules(let rule):
+            let result = RuleEvaluator(root: appDirectory).evaluate(rule)
+            let detection = BuildpackDetection(id: buildpack.id, name: buildpack.name, matched: result.passed,
+                                               rules: [result], lookedFor: rule.summary)
+            return Evaluation(detection: detection, outcome: none)
+        case .script(let script):
+            let outcome = try await runDetect(script, appDirectory: appDirectory)
+            var detection = BuildpackDetection(id: buildpack.id, name: buildpack.name, matched: false,
+                                               exitCode: outcome.exitCode, stderr: outcome.errorTail, script: script.path)
+            switch (outcome.exitCode, outcome.timedOut) {
+            case (0?, false):
+                detection.matched = true
+                let firstLine = outcome.capturedOutput.split(separator: "\n").first.map(String.init) ?? ""
+                let framework = firstLine.trimmingCharacters(in: .whitespacesAndNewlines)
+                detection.framework = framework.isEmpty ? nil : framework
+            case (1?, false):
+                break
+            default:
+                if outcome.timedOut, let timeout {
+                    let seconds = timeout.components.seconds
+                    detection.failure = "timed out after \(seconds) second\(seconds == 1 ? "" : "s")"
+                } else {
+                    detection.failure = outcome.summary
+                }
+            }
+            return Evaluation(detection: detection, outcome: outcome)
+        }
+    }
+
+    /// `bin/detect BUILD_DIR`, run from the build directory; a script that cannot start counts as failed.
+    private func runDetect(_ script: URL, appDirectory: URL) async throws -> ChildProcessOutcome {
+        let process = ChildProcess(executable: script.path, arguments: [appDirectory.path], environment: environment,
+                                   workingDirectory: appDirectory, timeout: timeout, capturesOutput: true)
+        do {
+            return try await process.run()
+        } catch let error as ChildProcessError {
+            return ChildProcessOutcome(exitCode: 127, signal: nil, timedOut: false, capturedOutput: "",
+                                       errorTail: [error.description])
+        }
     }
 }

@@ -10,7 +10,9 @@ struct CompiledBuildpack: Sendable {
 extension SlugCompiler {
     /// Runs the app's `bin/pre_compile`, each buildpack's `bin/compile` in order (sourcing the
     /// previous one's `export` file), then the app's `bin/post_compile`.
-    func compile(_ request: BuildRequest, buildpacks: [DetectedBuildpack], workspace: BuildWorkspace,
+    ///
+    /// `script` is `compile`, or `test-compile` for Heroku's testpack API (`slugc test`).
+    func compile(_ request: BuildRequest, buildpacks: [DetectedBuildpack], workspace: BuildWorkspace, script scriptName: String = "compile",
                  events: @escaping BuildEventHandler) async throws -> [CompiledBuildpack] {
         try request.configVars.write(to: workspace.envDirectory)
         let cacheRoot = request.cacheDirectory ?? workspace.root.appendingPathComponent("cache", isDirectory: true)
@@ -37,8 +39,8 @@ extension SlugCompiler {
             }
             let cache = cacheRoot.appendingPathComponent(buildpack.id, isDirectory: true)
             try? FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
-            let script = workingCopy.appendingPathComponent("bin/compile")
-            try await runScript(script, label: "bin/compile", arguments: [app.path, cache.path, workspace.envDirectory.path],
+            let script = workingCopy.appendingPathComponent("bin/\(scriptName)")
+            try await runScript(script, label: "bin/\(scriptName)", arguments: [app.path, cache.path, workspace.envDirectory.path],
                                 buildpack: buildpack.id, request: request, environment: environment, directory: app, events: events)
             environment = try await applyExportFile(workingCopy.appendingPathComponent("export"), to: environment, buildpack: buildpack.id)
             compiled.append(CompiledBuildpack(detected: detected, workingCopy: workingCopy))

@@ -67,27 +67,3 @@ public struct SlugCompiler: Sendable {
         return app
     }
 }
-
-/// The build's own temporary folder: `app/` is BUILD_DIR, the rest is scratch space.
-struct BuildWorkspace: Sendable {
-    let root: URL
-    var app: URL { root.appendingPathComponent("app", isDirectory: true) }
-    var envDirectory: URL { root.appendingPathComponent("env", isDirectory: true) }
-    var scratch: URL { root.appendingPathComponent("scratch", isDirectory: true) }
-    var temporary: URL { root.appendingPathComponent("tmp", isDirectory: true) }
-
-    init(in parent: URL) throws {
-        var template = Array(parent.appendingPathComponent("slugc-build-XXXXXX").path.utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw CompileError.io(path: parent.path, reason: "cannot create a temporary folder: \(String(cString: strerror(errno)))")
-        }
-        root = URL(fileURLWithPath: String(cString: made), isDirectory: true)
-        for folder in [envDirectory, scratch, temporary] {
-            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        }
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(at: root)
-    }
-}

@@ -107,7 +107,9 @@ public struct ChildProcess: Sendable {
                     }
                     if let limit {
                         group.addTask {
-                            try await Task.sleep(for: limit)
+                            // Cancelled once both streams ended: the child finished in time. Returning
+                            // (not throwing) keeps group.next() from rethrowing the CancellationError.
+                            guard (try? await Task.sleep(for: limit)) != nil, !Task.isCancelled else { return .timerStopped }
                             try? execution.send(signal: .terminate, toProcessGroup: true)
                             try? await Task.sleep(for: .seconds(2))
                             try? execution.send(signal: .kill, toProcessGroup: true)
@@ -129,6 +131,7 @@ public struct ChildProcess: Sendable {
                         case .errorTail(let lines): tail = lines; streamsDone += 1
                         case .timedOut: timedOut = true
                         case .signalsEnded: break
+                        case .timerStopped: break
                         }
                         if streamsDone == 2 { group.cancelAll() }
                     }
@@ -160,6 +163,7 @@ public struct ChildProcess: Sendable {
         case errorTail([String])
         case timedOut
         case signalsEnded
+        case timerStopped
     }
 }
 

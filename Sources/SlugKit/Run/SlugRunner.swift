@@ -48,7 +48,7 @@ public struct SlugRunner: Sendable {
             throw PackError.io(path: request.temporaryDirectory.path, reason: "cannot create a temporary folder: \(String(cString: strerror(errno)))")
         }
         let root = URL(fileURLWithPath: String(cString: made), isDirectory: true)
-        defer { try? FileManager.default.removeItem(at: root) }
+        defer { removeTree(root) }
         let app = root.appendingPathComponent("app", isDirectory: true)
         try? FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
         try SlugReader.extract(request.slug, into: app)

@@ -2,7 +2,7 @@ import Foundation
 
 /// How to pack a directory into a slug.
 public struct PackOptions: Sendable {
-    /// Compression level 1…9.
+    /// Compression level 1…9 (values outside are clamped).
     public var level: Int = 6
     /// One gzip member (zlib, pigz-style) instead of one member per ~1 MiB block.
     public var singleMember: Bool = false
@@ -16,6 +16,8 @@ public struct PackOptions: Sendable {
     public var extraFiles: [String: Data] = [:]
     /// Paths (relative to the directory, "/"-separated) left out; `.git` folders are always left out.
     public var excludes: @Sendable (_ relativePath: String, _ isDirectory: Bool) -> Bool = { _, _ in false }
+    /// Bytes of uncompressed tar stream per compressed block; tests make it small to cross block boundaries.
+    var blockSize: Int = 1 << 20
 
     public init() {}
 }
@@ -28,7 +30,7 @@ public struct PackResult: Sendable, Equatable {
     public var checksum: String
     /// Bytes of the uncompressed tar stream.
     public var uncompressedSize: Int64
-    /// The largest top-level folders under the app, largest first (uncompressed bytes).
+    /// The largest folders one and two levels under the app, largest first (uncompressed bytes), at most 10.
     public var largestFolders: [FolderSize]
 
     public init(size: Int64, checksum: String, uncompressedSize: Int64, largestFolders: [FolderSize]) {
@@ -51,12 +53,47 @@ public struct FolderSize: Sendable, Equatable, Codable {
 
 /// Packs a directory into a slug: a gzip tarball with every entry under `./app/`.
 public enum SlugPacker {
+    /// mtime of every entry when no `SOURCE_DATE_EPOCH` is given: 1980-01-01T00:00:01Z, as Cloud Native Buildpacks use.
+    public static let fixedEpoch: Int64 = 315_532_801
+
     /// Writes the slug to a temporary file beside `output` and renames it into place only when
-    /// complete; on any error nothing is left behind.
+    /// complete; on any error nothing is left behind and an existing `output` is untouched.
     public static func pack(
         directory: URL, to output: URL, options: PackOptions,
         progress: (@Sendable (PackProgress) -> Void)? = nil
     ) throws(PackError) -> PackResult {
-        throw PackError.notImplemented
+        try FileSystem.withUTF8Locale { () throws(PackError) -> PackResult in
+            try packInUTF8Locale(directory: directory, to: output, options: options, progress: progress)
+        }
+    }
+
+    private static func packInUTF8Locale(
+        directory: URL, to output: URL, options: PackOptions, progress: (@Sendable (PackProgress) -> Void)?
+    ) throws(PackError) -> PackResult {
+        let level = min(max(options.level, 1), 9)
+        let threads = max(1, options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let file = try OutputFile(destination: output)
+        do throws(PackError) {
+            let pipeline = try BlockPipeline(file: file, level: level, singleMember: options.singleMember,
+                                             threads: threads, blockSize: options.blockSize, progress: progress)
+            let tar = try TarWriter(name: output.path) { (bytes: UnsafeRawBufferPointer) throws(PackError) in
+                try pipeline.append(bytes)
+            }
+            var walk = SlugWalk(root: directory.path, tar: tar, mtime: options.sourceDateEpoch ?? fixedEpoch,
+                                options: options)
+            try walk.run()
+            try tar.finish()
+            let totals = try pipeline.finish()
+            let folders = walk.tally.largest(10)
+            if let limit = options.maxSize, totals.size > limit {
+                throw PackError.tooLarge(size: totals.size, limit: limit, largestFolders: Array(folders.prefix(5)))
+            }
+            try file.commit()
+            return PackResult(size: totals.size, checksum: totals.checksum, uncompressedSize: totals.uncompressed,
+                              largestFolders: folders)
+        } catch {
+            file.discard()
+            throw error
+        }
     }
 }

@@ -2,19 +2,127 @@ import Foundation
 
 /// Reads slugs: extracts them, and finds single files inside them.
 public enum SlugReader {
-    /// Extracts `slug` into `directory` (which must exist). Entries outside `./app/` are ignored,
-    /// as Heroku does; entries that would escape the directory are refused.
+    /// Extracts `slug` into `directory` (which must exist): `./app/Procfile` becomes
+    /// `<directory>/Procfile`. Entries outside `./app/` are ignored, as Heroku does; entries
+    /// that would escape the directory are refused. Symlinks may point anywhere (buildpacks
+    /// link to `/app/...` or system paths), but nothing is ever written through one.
     public static func extract(_ slug: URL, into directory: URL) throws(PackError) {
-        throw PackError.notImplemented
+        try unpack(slug, into: directory, stripAppPrefix: true, symlinksMayLeave: true)
     }
 
-    /// The contents of one file inside the slug, by its path under `./app/` ("Procfile"), or nil.
+    /// Unpacks any tar archive (plain, gzip, bzip2, xz…) into `directory` (which must exist),
+    /// restoring modes, symlinks and hard links. Refuses absolute paths, `..`, symlinks pointing
+    /// outside and links to entries outside with `.unsafeEntry`, writing nothing outside the folder.
+    /// With `stripAppPrefix`, only the contents of `./app/` are extracted, without the prefix.
+    public static func extractArchive(_ archive: URL, into directory: URL, stripAppPrefix: Bool) throws(PackError) {
+        try unpack(archive, into: directory, stripAppPrefix: stripAppPrefix, symlinksMayLeave: false)
+    }
+
+    private static func unpack(_ archive: URL, into directory: URL, stripAppPrefix: Bool,
+                               symlinksMayLeave: Bool) throws(PackError) {
+        guard let resolved = realpath(directory.path, nil) else {
+            throw PackError.io(path: directory.path, reason: FileSystem.describe(errno))
+        }
+        // The real path: libarchive refuses to write through any symlink, even one above the folder.
+        let root = String(cString: resolved)
+        free(resolved)
+        try FileSystem.withUTF8Locale { () throws(PackError) in
+            let reader = try TarReader(path: archive.path)
+            while let entry = try reader.next() {
+                let relative: String
+                switch ArchivePath.resolve(entry.path, stripAppPrefix: stripAppPrefix) {
+                case .outside, .root: continue
+                case .unsafe: throw PackError.unsafeEntry(archive: archive.path, entry: entry.path)
+                case let .inside(path): relative = path
+                }
+                var hardLink: String?
+                if entry.kind == .hardLink, let target = entry.linkTarget {
+                    guard case let .inside(targetPath) = ArchivePath.resolve(target, stripAppPrefix: stripAppPrefix) else {
+                        throw PackError.unsafeEntry(archive: archive.path, entry: "\(entry.path) (hard link to \(target))")
+                    }
+                    hardLink = root + "/" + targetPath
+                }
+                if !symlinksMayLeave, entry.kind == .symlink, let target = entry.linkTarget,
+                   !ArchivePath.symlinkStaysInside(at: relative, target: target) {
+                    throw PackError.unsafeEntry(archive: archive.path, entry: "\(entry.path) -> \(target)")
+                }
+                if entry.kind == .other { continue }
+                try reader.writeCurrent(to: root + "/" + relative, hardLinkDestination: hardLink)
+            }
+            try reader.finishWriting()
+        }
+    }
+
+    /// The contents of one file inside the slug, by its path under `./app/` ("Procfile"), or nil
+    /// when there is no such file (folders and symlinks are not files).
     public static func readFile(_ path: String, from slug: URL) throws(PackError) -> Data? {
-        throw PackError.notImplemented
+        guard case let .inside(wanted) = ArchivePath.resolve(path, stripAppPrefix: false) else { return nil }
+        return try FileSystem.withUTF8Locale { () throws(PackError) -> Data? in
+            let reader = try TarReader(path: slug.path)
+            var hardLinkTarget: String?
+            while let entry = try reader.next() {
+                guard case let .inside(relative) = ArchivePath.resolve(entry.path, stripAppPrefix: true),
+                      relative == wanted else { continue }
+                switch entry.kind {
+                case .file: return try reader.readData()
+                case .hardLink: hardLinkTarget = entry.linkTarget
+                default: return nil
+                }
+                break
+            }
+            // A hard link's data sits with the entry it links to, which came earlier.
+            guard let target = hardLinkTarget,
+                  case let .inside(targetPath) = ArchivePath.resolve(target, stripAppPrefix: true),
+                  targetPath != wanted else { return nil }
+            return try readFile(targetPath, from: slug)
+        }
     }
 
-    /// The total uncompressed size and the largest folders under `./app/`, for `inspect`.
+    /// The total uncompressed size and the largest folders under `./app/` (`depth` levels
+    /// deep, at most 10), for `inspect`.
     public static func folderSizes(_ slug: URL, depth: Int = 2) throws(PackError) -> (total: Int64, folders: [FolderSize]) {
-        throw PackError.notImplemented
+        try FileSystem.withUTF8Locale { () throws(PackError) -> (total: Int64, folders: [FolderSize]) in
+            let reader = try TarReader(path: slug.path)
+            var tally = FolderTally(depth: depth)
+            while let entry = try reader.next() {
+                guard entry.kind == .file, case let .inside(relative) = ArchivePath.resolve(entry.path, stripAppPrefix: true) else { continue }
+                tally.add(relative, bytes: entry.size)
+            }
+            return (tally.total, tally.largest(10))
+        }
+    }
+}
+
+/// Where an archive entry lands, decided from its name alone.
+enum ArchivePath: Equatable {
+    /// The app folder itself (`./app/`).
+    case root
+    /// A path relative to the extraction folder, "/"-separated, no `.` or `..`.
+    case inside(String)
+    /// Not under `./app/` (ignored when stripping the prefix).
+    case outside
+    /// Absolute or climbing out with `..`.
+    case unsafe
+
+    static func resolve(_ name: String, stripAppPrefix: Bool) -> ArchivePath {
+        if name.hasPrefix("/") { return .unsafe }
+        var parts = name.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        if parts.contains("..") { return .unsafe }
+        if stripAppPrefix {
+            guard parts.first == "app" else { return .outside }
+            parts.removeFirst()
+        }
+        return parts.isEmpty ? .root : .inside(parts.joined(separator: "/"))
+    }
+
+    /// Whether a relative symlink at `path` resolves (by its text) to somewhere in the folder.
+    static func symlinkStaysInside(at path: String, target: String) -> Bool {
+        if target.hasPrefix("/") || target.isEmpty { return false }
+        var depth = path.split(separator: "/").count - 1
+        for part in target.split(separator: "/") where part != "." {
+            depth += part == ".." ? -1 : 1
+            if depth < 0 { return false }
+        }
+        return true
     }
 }

@@ -1,0 +1,66 @@
+import Foundation
+
+extension DetectionReport {
+    /// The text of `slugc detect --explain`, one element per line, Heroku style: `-----> ` before
+    /// each buildpack, seven spaces before details, ` !     ` before errors.
+    ///
+    /// ```
+    /// -----> Python (python): no match
+    ///        fail  any: none of 2 matched
+    ///        fail    requirements.txt: not found
+    ///        fail    glob *.py: no match
+    /// -----> Swift (swift): match, selected
+    ///        pass  Package.swift: found
+    /// -----> Swift app detected
+    /// ```
+    public func explanationLines() -> [String] {
+        var lines: [String] = []
+        for result in results {
+            lines.append("-----> \(result.displayName): \(status(of: result))")
+            if let script = result.script {
+                lines += scriptLines(result, script: script)
+            } else {
+                for rule in result.rules { lines += Self.ruleLines(rule, depth: 0) }
+            }
+        }
+        if let chosen = selectedResult {
+            lines.append("-----> \(chosen.framework ?? chosen.name) app detected")
+            let others = alsoMatched
+            if !others.isEmpty {
+                lines.append("       Also matched: \(others.map(\.displayName).joined(separator: ", ")). The first match in order wins; choose another with --buildpack.")
+            }
+        } else {
+            lines.append(" !     No Cedar-supported app detected")
+        }
+        if !hints.isEmpty {
+            lines.append("-----> Hints")
+            lines += hints.map { "       " + $0 }
+        }
+        return lines
+    }
+
+    private func status(of result: BuildpackDetection) -> String {
+        if result.failure != nil { return "error" }
+        guard result.matched else { return "no match" }
+        return result.id == selected ? "match, selected" : "match"
+    }
+
+    private func scriptLines(_ result: BuildpackDetection, script: String) -> [String] {
+        if let failure = result.failure {
+            return [" !     \(script) \(failure)"] + result.stderr.suffix(10).map { " !     " + $0 }
+        }
+        var lines = ["       bin/detect \(DetectError.exitText(result.exitCode))"]
+        if result.matched, let framework = result.framework {
+            lines.append("       framework: \(framework)")
+        }
+        lines += result.stderr.suffix(10).map { "       stderr: " + $0 }
+        return lines
+    }
+
+    private static func ruleLines(_ result: RuleResult, depth: Int) -> [String] {
+        let mark = result.passed ? "pass" : "fail"
+        let indent = String(repeating: "  ", count: depth)
+        let text = result.children.isEmpty ? result.reason : "\(result.rule): \(result.reason)"
+        return ["       \(mark)  \(indent)\(text)"] + result.children.flatMap { ruleLines($0, depth: depth + 1) }
+    }
+}

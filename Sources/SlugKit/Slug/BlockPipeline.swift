@@ -1,0 +1,205 @@
+import Crypto
+import Foundation
+
+/// One fixed-size cut of the uncompressed tar stream, waiting to be compressed.
+struct CompressionBlock {
+    var index: Int
+    var input: [UInt8]
+    /// The last 32 KiB before this block (single-member mode only), so matches can reach back.
+    var dictionary: [UInt8]
+    var isLast: Bool
+}
+
+/// A compressed block, ready to be written in order.
+struct CompressedBlock {
+    var index: Int
+    var bytes: [UInt8]
+    var crc: UInt32
+    var length: Int
+    var failed: Bool
+}
+
+/// Compresses blocks; each worker thread owns one, so implementations need no locking.
+protocol BlockCompressor: AnyObject {
+    func compress(_ block: CompressionBlock) -> CompressedBlock
+}
+
+/// Cuts the tar stream into fixed-size blocks, compresses them on worker threads and writes
+/// the results in order to a file, hashing them on the way.
+///
+/// Block boundaries depend only on the stream (never on thread timing), and every block is
+/// compressed independently of which thread runs it, so the output is the same for any
+/// thread count. At most `maxInFlight` blocks exist at once, which bounds memory.
+final class BlockPipeline {
+    private let singleMember: Bool
+    private let level: Int
+    private let blockSize: Int
+    private let maxInFlight: Int
+    private let file: OutputFile
+    private let progress: ((PackProgress) -> Void)?
+
+    private var current: [UInt8]
+    private var previousTail: [UInt8] = []
+    private var submitted = 0
+    private var written = 0
+    private var bytesIn: Int64 = 0
+    private var bytesOut: Int64 = 0
+    private var crc: UInt32 = 0
+    private var hasher = SHA256()
+    private let started = ContinuousClock.now
+    private var lastReport = ContinuousClock.now
+
+    private let work = BlockWorkQueue()
+
+    init(file: OutputFile, level: Int, singleMember: Bool, threads: Int, blockSize: Int,
+         progress: ((PackProgress) -> Void)?) throws(PackError) {
+        self.file = file
+        self.level = level
+        self.singleMember = singleMember
+        self.blockSize = max(blockSize, 1)
+        self.maxInFlight = 2 * threads + 1
+        self.progress = progress
+        current = []
+        current.reserveCapacity(self.blockSize)
+        var compressors: [BlockCompressor] = []
+        for _ in 0..<threads {
+            let compressor: BlockCompressor? = singleMember
+                ? ZlibBlockCompressor(level: level) : DeflateMemberCompressor(level: level)
+            guard let compressor else {
+                throw PackError.io(path: file.path, reason: "the compressor could not start (level \(level), out of memory?)")
+            }
+            compressors.append(compressor)
+        }
+        if singleMember { try emit(GzipFraming.header(level: level)) }
+        for compressor in compressors { work.startWorker(with: compressor) }
+    }
+
+    deinit {
+        work.close()
+    }
+
+    /// Takes the next piece of the tar stream; full blocks go to the workers.
+    func append(_ bytes: UnsafeRawBufferPointer) throws(PackError) {
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            let take = min(blockSize - current.count, rest.count)
+            current.append(contentsOf: rest.prefix(take))
+            rest = rest.dropFirst(take)
+            if current.count == blockSize { try submit(isLast: false) }
+        }
+    }
+
+    /// Compresses what is left, writes the trailer and returns the totals.
+    func finish() throws(PackError) -> (size: Int64, checksum: String, uncompressed: Int64) {
+        // Default mode: an empty tail adds nothing, unless the stream was empty altogether
+        // (then one empty member keeps the file valid gzip). Single-member: the last block
+        // always finishes the deflate stream.
+        if singleMember || !current.isEmpty || submitted == 0 { try submit(isLast: true) }
+        while written < submitted { try writeNext(waiting: true) }
+        work.close()
+        if singleMember { try emit(GzipFraming.trailer(crc: crc, length: bytesIn)) }
+        report(force: true)
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return (bytesOut, "SHA256:" + digest, bytesIn)
+    }
+
+    private func submit(isLast: Bool) throws(PackError) {
+        let block = CompressionBlock(index: submitted, input: current, dictionary: singleMember ? previousTail : [],
+                                     isLast: isLast)
+        if singleMember { previousTail = Array(current.suffix(32 * 1024)) }
+        bytesIn += Int64(current.count)
+        current = []
+        current.reserveCapacity(blockSize)
+        work.enqueue(block)
+        submitted += 1
+        // Write whatever is done; wait only when too many blocks are in flight.
+        while written < submitted {
+            let mustWait = submitted - written >= maxInFlight
+            guard try writeNext(waiting: mustWait) else { break }
+        }
+    }
+
+    /// Writes the next block in order; false when it is not ready and `waiting` is false.
+    @discardableResult
+    private func writeNext(waiting: Bool) throws(PackError) -> Bool {
+        guard let block = work.take(written, waiting: waiting) else { return false }
+        guard !block.failed else {
+            throw PackError.io(path: file.path, reason: "compressing block \(written) failed")
+        }
+        written += 1
+        if singleMember { crc = GzipFraming.combine(crc, block.crc, secondLength: block.length) }
+        try emit(block.bytes)
+        report(force: false)
+        return true
+    }
+
+    private func emit(_ bytes: [UInt8]) throws(PackError) {
+        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        try file.write(bytes)
+        bytesOut += Int64(bytes.count)
+    }
+
+    private func report(force: Bool) {
+        guard let progress else { return }
+        let now = ContinuousClock.now
+        guard force || now - lastReport >= .milliseconds(100) else { return }
+        lastReport = now
+        progress(PackProgress(bytesIn: bytesIn, bytesOut: bytesOut, elapsed: now - started))
+    }
+}
+
+/// The blocks waiting for a worker and the finished ones waiting for the writer. The worker
+/// threads keep it alive, so a pipeline dropped on an error never pulls it from under them.
+final class BlockWorkQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var waiting: [CompressionBlock] = []
+    private var finished: [Int: CompressedBlock] = [:]
+    private var closing = false
+
+    func startWorker(with compressor: BlockCompressor) {
+        let thread = Thread { [self] in self.run(compressor) }
+        thread.start()
+    }
+
+    func enqueue(_ block: CompressionBlock) {
+        condition.lock()
+        waiting.append(block)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The finished block `index`, waiting for it if asked; nil when not ready.
+    func take(_ index: Int, waiting shouldWait: Bool) -> CompressedBlock? {
+        condition.lock()
+        defer { condition.unlock() }
+        while finished[index] == nil {
+            if !shouldWait { return nil }
+            condition.wait()
+        }
+        return finished.removeValue(forKey: index)
+    }
+
+    /// Lets the workers end; blocks not yet started are dropped.
+    func close() {
+        condition.lock()
+        closing = true
+        waiting.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func run(_ compressor: BlockCompressor) {
+        while true {
+            condition.lock()
+            while waiting.isEmpty && !closing { condition.wait() }
+            if waiting.isEmpty { condition.unlock(); return }
+            let block = waiting.removeFirst()
+            condition.unlock()
+            let result = compressor.compress(block)
+            condition.lock()
+            finished[result.index] = result
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import CDeflate
+
+/// Compresses one block of the tar stream into a complete gzip member with libdeflate.
+///
+/// The only place that touches libdeflate. Each compression thread owns one, because a
+/// libdeflate compressor is not safe to share between threads.
+final class DeflateMemberCompressor: BlockCompressor {
+    private let compressor: OpaquePointer
+
+    /// Nil when libdeflate cannot allocate a compressor (out of memory).
+    init?(level: Int) {
+        guard let compressor = libdeflate_alloc_compressor(Int32(level)) else { return nil }
+        self.compressor = compressor
+    }
+
+    deinit {
+        libdeflate_free_compressor(compressor)
+    }
+
+    /// A whole gzip member (header with mtime 0, data, CRC-32, size); an empty block gives an
+    /// empty member, which every gzip reader accepts.
+    func compress(_ block: CompressionBlock) -> CompressedBlock {
+        let bound = libdeflate_gzip_compress_bound(compressor, block.input.count)
+        var output = [UInt8](repeating: 0, count: bound)
+        let written = block.input.withUnsafeBytes { input in
+            output.withUnsafeMutableBytes { out in
+                libdeflate_gzip_compress(compressor, input.baseAddress, input.count, out.baseAddress, out.count)
+            }
+        }
+        // The bound is libdeflate's own worst case, so 0 ("did not fit") cannot happen; if it
+        // ever does, failing beats writing a broken slug.
+        output.removeSubrange(written...)
+        return CompressedBlock(index: block.index, bytes: output, crc: 0, length: block.input.count, failed: written == 0)
+    }
+}
