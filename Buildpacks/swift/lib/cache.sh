@@ -1,0 +1,65 @@
+# The build cache, $CACHE_DIR/swift/:
+#   toolchain  the `swift --version` line the cache was built with
+#   src/       a copy of the app at a path that never changes between builds
+#   build/     SwiftPM's scratch folder (.build): compiled modules, dependency checkouts
+#   swiftpm/   SwiftPM's repository cache (bare clones of dependencies)
+# SwiftPM records absolute paths, and BUILD_DIR is a new temporary folder every build; building
+# in src/ instead keeps the paths stable, so an incremental build recompiles only what changed.
+
+# Keeps the cache when it was built by toolchain $1 (an identity line), discards it otherwise.
+prepare_cache() {
+    local identity="$1" recorded old new
+    mkdir -p "$SWIFT_CACHE"
+    if [ -f "$SWIFT_CACHE/toolchain" ]; then
+        recorded=$(cat "$SWIFT_CACHE/toolchain")
+        if [ "$recorded" = "$identity" ]; then
+            detail "Reusing the build cache: only what changed recompiles"
+        else
+            old=$(printf '%s' "$recorded" | sed -nE 's/.*Swift version ([0-9]+(\.[0-9]+)*).*/\1/p')
+            new=$(printf '%s' "$identity" | sed -nE 's/.*Swift version ([0-9]+(\.[0-9]+)*).*/\1/p')
+            if [ -n "$old" ] && [ "$old" != "$new" ]; then
+                detail "Discarding the build cache: it was built with Swift $old, this stack has Swift $new"
+            else
+                detail "Discarding the build cache: it was built with '$recorded', this stack has '$identity'"
+            fi
+            rm -rf "$SWIFT_CACHE/src" "$SWIFT_CACHE/build" "$SWIFT_CACHE/swiftpm"
+        fi
+    elif [ -d "$SWIFT_CACHE/build" ]; then
+        detail "Discarding the build cache: no record of the Swift that built it"
+        rm -rf "$SWIFT_CACHE/src" "$SWIFT_CACHE/build" "$SWIFT_CACHE/swiftpm"
+    else
+        detail "No build cache yet: building everything"
+    fi
+    printf '%s\n' "$identity" > "$SWIFT_CACHE/toolchain"
+}
+
+# Makes folder $2 hold exactly what folder $1 holds (without .git, .build, .swiftpm), copying
+# only files whose content differs, so unchanged files keep their old modification times and
+# SwiftPM does not rebuild them. A Package.resolved that SwiftPM wrote is kept when the app
+# has none: it pins the versions the cached checkouts are at.
+sync_sources() {
+    local from="$1" to="$2" path source target
+    mkdir -p "$to"
+    (cd "$to" && find . -mindepth 1 -depth -print0 2>/dev/null) | while IFS= read -r -d '' path; do
+        [ "$path" = ./Package.resolved ] && continue
+        if [ ! -e "$from/$path" ] && [ ! -L "$from/$path" ]; then rm -rf "${to:?}/$path"; fi
+    done
+    (cd "$from" && find . -mindepth 1 \( -name .git -o -path ./.build -o -path ./.swiftpm \) -prune -o -print0) |
+        while IFS= read -r -d '' path; do
+            source="$from/$path"
+            target="$to/$path"
+            if [ -L "$source" ]; then
+                if [ -L "$target" ] && [ "$(readlink "$source")" = "$(readlink "$target")" ]; then continue; fi
+                rm -rf "$target"
+                cp -P "$source" "$target"
+            elif [ -d "$source" ]; then
+                if [ -d "$target" ] && [ ! -L "$target" ]; then continue; fi
+                rm -rf "$target"
+                mkdir -p "$target"
+            else
+                if [ -f "$target" ] && [ ! -L "$target" ] && cmp -s "$source" "$target"; then continue; fi
+                rm -rf "$target"
+                cp "$source" "$target"
+            fi
+        done
+}

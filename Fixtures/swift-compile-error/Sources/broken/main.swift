@@ -1,0 +1,3 @@
+// The next line is a type error on purpose.
+let answer: Int = "forty-two"
+print(answer)

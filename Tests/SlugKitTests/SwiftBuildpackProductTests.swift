@@ -1,0 +1,47 @@
+import Foundation
+import SlugTestSupport
+import XCTest
+
+/// What the Swift buildpack puts in the slug per product: resource bundles beside the
+/// executable (Bundle.module works from the slug alone), and process types by product count.
+final class SwiftBuildpackProductTests: XCTestCase {
+    private let buildpack = builtInBuildpacks.appendingPathComponent("swift")
+
+    func testResourceBundleIsReadAtRunTimeFromTheSlug() throws {
+        let scratch = try TemporaryDirectory(prefix: "slugc-swift-resources")
+        defer { scratch.remove() }
+        let cache = scratch.appending("cache")
+        let build = try compileWithBuildpack(buildpack, buildDirectory: copyFixture("swift-resources", to: scratch.appending("build")),
+                                             cacheDirectory: cache)
+        XCTAssertTrue(build.succeeded, build.output)
+        XCTAssertEqual(relativeFileListing(build.buildDirectory),
+                       [".profile.d/swift.sh", ".swift-bin/motd", ".swift-bin/swift-resources_motd.resources/motd.txt", "Package.swift"])
+
+        // Only the slug is left: the build folder moves elsewhere and the cache (which SwiftPM's
+        // fallback path points into) is gone.
+        try FileManager.default.removeItem(at: cache)
+        let moved = scratch.appending("app")
+        try FileManager.default.moveItem(at: build.buildDirectory, to: moved)
+        let run = try runInDyno(moved, command: "motd")
+        XCTAssertEqual(run.stdout, "Message of the day: resources travel in the slug.\n", run.stderr)
+        XCTAssertEqual(run.exitCode, 0)
+    }
+
+    func testSeveralExecutablesGiveNoDefaultProcessType() throws {
+        let scratch = try TemporaryDirectory(prefix: "slugc-swift-two")
+        defer { scratch.remove() }
+        let build = try compileWithBuildpack(buildpack, buildDirectory: copyFixture("swift-two-products", to: scratch.appending("build")),
+                                             cacheDirectory: scratch.appending("cache"))
+        XCTAssertTrue(build.succeeded, build.output)
+        XCTAssertTrue(build.output.contains(
+            "       No default process type: the package has 2 executable products (api worker); the Procfile must choose, e.g. 'web: api'\n"),
+            build.output)
+        XCTAssertEqual(try releaseWithBuildpack(buildpack, buildDirectory: build.buildDirectory), "---\ndefault_process_types: {}\n")
+        XCTAssertEqual(try runInDyno(build.buildDirectory, command: "api && worker").stdout, "api\nworker\n")
+    }
+
+    func testBuildpackDeclaresPackageSwiftDetection() throws {
+        let manifest = try String(contentsOf: buildpack.appendingPathComponent("buildpack.yml"), encoding: .utf8)
+        XCTAssertTrue(manifest.contains("\nid: swift\nname: Swift\ndescription: Swift\ndetect:\n  file: Package.swift\n"), manifest)
+    }
+}
