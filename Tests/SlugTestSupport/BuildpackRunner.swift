@@ -98,3 +98,21 @@ public func filesContaining(_ needle: String, under directory: URL) throws -> [S
     found += links.stdout.split(separator: "\n").map(String.init)
     return found
 }
+
+/// Starts `slugc run SLUG TYPE --port N` in the background (stop it with `stop()`), with
+/// TMPDIR set so a test can check the run folder is removed afterwards.
+public func startSlugcRun(_ slug: URL, type: String = "web", port: Int = freePort(), temporaryDirectory: URL,
+                          extraArguments: [String] = []) throws -> RunningApp {
+    let process = Process()
+    process.executableURL = slugcExecutable
+    process.arguments = ["run", slug.path, type, "--port", String(port)] + extraArguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["TMPDIR"] = temporaryDirectory.path
+    process.environment = environment
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    return RunningApp(process: process, port: port, output: output)
+}
