@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(
             name: "slugcTests",
             dependencies: ["slugc", "SlugTestSupport"],
+            exclude: ["Golden"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ]

@@ -42,7 +42,7 @@ final class PythonEndToEndTests: XCTestCase {
         let slug = temporary.appending("slug.tgz")
         let built = try slugc(["build", app.path, "-o", slug.path])
         XCTAssertEqual(built.exitCode, 30, built.stderr)
-        XCTAssertTrue(built.stderr.contains(" !     Failed to compile app with buildpack python: bin/compile exited with status 1."), built.stderr)
+        XCTAssertTrue(built.stderr.contains(" !     Failed to compile app with buildpack python: bin/compile exited with status 1. The buildpack's messages above say what went wrong and what to change.\n"), built.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: slug.path))
     }
 }

@@ -23,7 +23,7 @@ extension CompileError: CustomStringConvertible {
         case let .scriptNotExecutable(buildpack, script):
             return "\(script) of buildpack \(buildpack) is missing or not executable. A buildpack needs an executable \(script); run chmod +x on it."
         case let .scriptFailed(buildpack, script, outcome, _):
-            return "Failed to compile app with buildpack \(buildpack): \(script) \(outcome). The lines above show what went wrong; fix it in the app, or run the build again with the buildpack's own debug settings."
+            return "Failed to compile app with buildpack \(buildpack): \(script) \(outcome). The buildpack's messages above say what went wrong and what to change."
         case let .timedOut("app", script, seconds):
             return "The app's \(script) hook timed out: it was still running after \(seconds)s and was stopped. Raise --timeout, or make the hook faster."
         case let .timedOut(buildpack, script, seconds):
