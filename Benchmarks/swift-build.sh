@@ -11,7 +11,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 COMPILE="$ROOT/Buildpacks/swift/bin/compile"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/slugc-swift-bench-XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+trap 'rm -rf "$WORK"' EXIT; [ -n "${KEEP:-}" ] && trap - EXIT
 mkdir -p "$WORK/env"
 
 # compile FIXTURE NAME CACHE [CONFIG_VAR=VALUE] — copies the fixture to $WORK/NAME and builds it there.

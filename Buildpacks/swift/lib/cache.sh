@@ -67,8 +67,9 @@ sync_sources() {
 # Writes `swift package describe --type json` for the package in $1 to file $2, reusing the
 # last one while the manifests are unchanged (it costs a manifest evaluation otherwise).
 describe_package() {
-    local package="$1" description="$2" key
-    key=$(cd "$package" && cat Package.swift Package@swift-*.swift 2>/dev/null | sha256sum | cut -d' ' -f1)
+    local package="$1" description="$2" key manifests
+    manifests=$(cd "$package" && shopt -s nullglob && echo Package.swift Package@swift-*.swift)
+    key=$(cd "$package" && cat $manifests | sha256sum | cut -d' ' -f1)
     if [ -s "$description" ] && [ "$(cat "$description.key" 2>/dev/null)" = "$key" ]; then return 0; fi
     rm -f "$description.key"
     if ! swift package "${SWIFTPM[@]}" describe --type json > "$description" 2> "$description.log"; then
