@@ -81,6 +81,38 @@ final class ClassicBuildpackTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: slug.path))
     }
 
+    func testBuildpackGivenAsATgzArchive() throws {
+        let app = try fixture("classic-app", in: temporary)
+        let archive = temporary.appending("hello-buildpack.tgz")
+        XCTAssertEqual(try runCommand("/bin/tar", ["-czf", archive.path, "-C", buildpacks.path, "hello"]).exitCode, 0)
+        let slug = temporary.appending("slug.tgz")
+        let result = try slugc(["build", app.path, "-o", slug.path, "--buildpack", archive.path])
+        XCTAssertEqual(result.exitCode, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("-----> Saying hello"), result.stdout)
+        XCTAssertTrue(try tarListing(slug).contains("./app/.hello/bin/say-hello"))
+    }
+
+    func testArchiveWithEntriesOutsideItsFolderIsRefused() throws {
+        let app = try fixture("classic-app", in: temporary)
+        let archive = temporary.appending("evil.tgz")
+        let script = """
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1], "w:gz") as t:
+                for name in ["bp/bin/detect", "../escaped.txt", "/tmp/absolute-escape.txt"]:
+                    data = b"#!/bin/sh\\necho yes\\n"
+                    info = tarfile.TarInfo(name); info.size = len(data); info.mode = 0o755
+                    t.addfile(info, io.BytesIO(data))
+            """
+        XCTAssertEqual(try runCommand("/usr/bin/python3", ["-c", script, archive.path]).exitCode, 0)
+        let result = try slugc(["build", app.path, "-o", temporary.appending("slug.tgz").path, "--buildpack", archive.path],
+                               environment: ["TMPDIR": temporary.url.path])
+        XCTAssertEqual(result.exitCode, 21, result.stderr)
+        XCTAssertTrue(result.stderr.contains("refusing entry '../escaped.txt': it would be written outside the folder it is extracted to."), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: temporary.appending("escaped.txt").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/absolute-escape.txt"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: temporary.appending("slug.tgz").path))
+    }
+
     func testCrashingDetectScriptExits21() throws {
         let app = try fixture("classic-app", in: temporary)
         let slug = temporary.appending("slug.tgz")
@@ -114,7 +146,7 @@ final class ClassicBuildpackTests: XCTestCase {
     func testCompileFailureExits30AndLeavesNothing() throws {
         let app = try fixture("classic-app", in: temporary)
         try "#!/usr/bin/env bash\necho 'compile output before failing'\nexit 4\n".write(
-            to: app.appendingPathComponent("bin/pre_compile"), atomically: true, encoding: .utf8)
+            to: app.appendingPathComponent("bin/pre_compile"), atomically: false, encoding: .utf8)
         let slug = temporary.appending("slug.tgz")
         try "previous slug".write(to: slug, atomically: true, encoding: .utf8)
         let tmp = temporary.appending("tmp")
@@ -123,19 +155,27 @@ final class ClassicBuildpackTests: XCTestCase {
                                environment: ["TMPDIR": tmp.path])
         XCTAssertEqual(result.exitCode, 30, result.stderr)
         XCTAssertTrue(result.stdout.contains("compile output before failing"), result.stdout)
-        XCTAssertTrue(result.stderr.contains(" !     Failed to compile app with buildpack app: bin/pre_compile exited with status 4."), result.stderr)
+        XCTAssertTrue(result.stderr.contains(" !     The app's bin/pre_compile hook exited with status 4. The lines above show what it printed; fix the hook, or remove it if the build does not need it."), result.stderr)
         XCTAssertEqual(readText(slug), "previous slug", "a failed build replaced the existing slug")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path), [], "the build left temporary files")
     }
 
+    func testHookWithoutExecutableBitSaysChmod() throws {
+        let app = try fixture("classic-app", in: temporary)
+        _ = chmod(app.appendingPathComponent("bin/pre_compile").path, 0o644)
+        let result = try slugc(["build", app.path, "-o", temporary.appending("slug.tgz").path, "--buildpack", buildpacks.appendingPathComponent("hello").path])
+        XCTAssertEqual(result.exitCode, 30, result.stderr)
+        XCTAssertEqual(result.stderr, " !     The app's bin/pre_compile hook is not executable. Run chmod +x bin/pre_compile and commit it.\n")
+    }
+
     func testTimeoutExits31() throws {
         let app = try fixture("classic-app", in: temporary)
-        try "#!/usr/bin/env bash\nsleep 30 &\nsleep 30\n".write(to: app.appendingPathComponent("bin/pre_compile"), atomically: true, encoding: .utf8)
+        try "#!/usr/bin/env bash\nsleep 30 &\nsleep 30\n".write(to: app.appendingPathComponent("bin/pre_compile"), atomically: false, encoding: .utf8)
         let slug = temporary.appending("slug.tgz")
         let started = Date()
         let result = try slugc(["build", app.path, "-o", slug.path, "--timeout", "1", "--buildpack", buildpacks.appendingPathComponent("hello").path])
         XCTAssertEqual(result.exitCode, 31, result.stderr)
-        XCTAssertTrue(result.stderr.contains("timed out: bin/pre_compile was still running after 1s and was stopped."), result.stderr)
+        XCTAssertTrue(result.stderr.contains(" !     The app's bin/pre_compile hook timed out: it was still running after 1s and was stopped."), result.stderr)
         XCTAssertLessThan(Date().timeIntervalSince(started), 20)
         let stray = try runCommand("/usr/bin/pgrep", ["-f", "^sleep 30$"])
         XCTAssertNotEqual(stray.exitCode, 0, "a sleep from the timed-out hook is still running: \(stray.stdout)")

@@ -4,6 +4,8 @@ import Foundation
 public enum CompileError: Error, Sendable, Equatable {
     /// `bin/compile` (or an app hook) exited non-zero or was killed.
     case scriptFailed(buildpack: String, script: String, outcome: String, errorTail: [String])
+    /// A script that exists but cannot be run (usually a lost executable bit).
+    case scriptNotExecutable(buildpack: String, script: String)
     case timedOut(buildpack: String, script: String, seconds: Int)
     case cancelled
     case invalidConfigVar(name: String, reason: String)
@@ -14,8 +16,16 @@ public enum CompileError: Error, Sendable, Equatable {
 extension CompileError: CustomStringConvertible {
     public var description: String {
         switch self {
+        case let .scriptFailed("app", script, outcome, _):
+            return "The app's \(script) hook \(outcome). The lines above show what it printed; fix the hook, or remove it if the build does not need it."
+        case let .scriptNotExecutable("app", script):
+            return "The app's \(script) hook is not executable. Run chmod +x \(script) and commit it."
+        case let .scriptNotExecutable(buildpack, script):
+            return "\(script) of buildpack \(buildpack) is missing or not executable. A buildpack needs an executable \(script); run chmod +x on it."
         case let .scriptFailed(buildpack, script, outcome, _):
             return "Failed to compile app with buildpack \(buildpack): \(script) \(outcome). The lines above show what went wrong; fix it in the app, or run the build again with the buildpack's own debug settings."
+        case let .timedOut("app", script, seconds):
+            return "The app's \(script) hook timed out: it was still running after \(seconds)s and was stopped. Raise --timeout, or make the hook faster."
         case let .timedOut(buildpack, script, seconds):
             return "Compile with buildpack \(buildpack) timed out: \(script) was still running after \(seconds)s and was stopped. Raise --timeout, or make the build faster (a --cache-dir keeps dependencies between builds)."
         case .cancelled:

@@ -54,7 +54,7 @@ extension SlugCompiler {
     func runScript(_ script: URL, label: String, arguments: [String], buildpack: String, request: BuildRequest,
                    environment: [String: String], directory: URL, events: @escaping BuildEventHandler) async throws {
         guard FileManager.default.isExecutableFile(atPath: script.path) else {
-            throw CompileError.scriptFailed(buildpack: buildpack, script: label, outcome: "is missing or not executable (chmod +x it)", errorTail: [])
+            throw CompileError.scriptNotExecutable(buildpack: buildpack, script: label)
         }
         let process = ChildProcess(executable: script.path, arguments: arguments, environment: environment,
                                    workingDirectory: directory, timeout: request.timeout)

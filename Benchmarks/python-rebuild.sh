@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Cold vs cached compile of a realistic Python app (Flask + gunicorn + SQLAlchemy + requests)
+# by the built-in Python buildpack, next to what a user would otherwise do:
+# `pip install --target` + `tar czf`.
+#
+#   Benchmarks/python-rebuild.sh [WHEELHOUSE]
+#
+# WHEELHOUSE: a folder of wheels for the app; without it the wheels are fetched once with
+# `pip download` into a temporary folder (the only step that uses the network).
+# Needs hyperfine. Prints hyperfine's tables, then sizes.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+compile="$root/Buildpacks/python/bin/compile"
+work=$(mktemp -d "${TMPDIR:-/tmp}/python-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+wheelhouse=${1:-}
+if [ -z "$wheelhouse" ]; then
+    wheelhouse="$work/wheelhouse"
+    python3 -m pip download --quiet --only-binary=:all: -d "$wheelhouse" \
+        flask gunicorn sqlalchemy requests
+fi
+
+app="$work/app"
+mkdir -p "$app"
+cat > "$app/requirements.txt" <<'REQ'
+flask
+gunicorn
+sqlalchemy
+requests
+REQ
+cat > "$app/app.py" <<'PY'
+import requests
+from flask import Flask
+from sqlalchemy import create_engine, text
+
+app = Flask(__name__)
+engine = create_engine("sqlite://")
+
+
+@app.route("/")
+def index():
+    with engine.connect() as connection:
+        return f"1 + 1 = {connection.execute(text('select 1 + 1')).scalar()} (requests {requests.__version__})"
+PY
+echo 'web: gunicorn app:app --bind 0.0.0.0:$PORT' > "$app/Procfile"
+
+env_dir="$work/env"
+mkdir -p "$env_dir"
+printf 1 > "$env_dir/PIP_NO_INDEX"
+printf '%s' "$wheelhouse" > "$env_dir/PIP_FIND_LINKS"
+
+export compile app work env_dir wheelhouse
+# Cold: empty cache every run. Cached: the cache of a previous build, same requirements.
+hyperfine --warmup 1 --runs 5 --export-markdown "$work/times.md" \
+    --prepare 'rm -rf "$work/build" "$work/cold-cache"; cp -a "$app" "$work/build"' \
+    -n 'cold compile' '"$compile" "$work/build" "$work/cold-cache" "$env_dir" >/dev/null' \
+    --prepare 'rm -rf "$work/build"; cp -a "$app" "$work/build"; [ -d "$work/warm-cache" ] || "$compile" "$work/build" "$work/warm-cache" "$env_dir" >/dev/null; rm -rf "$work/build"; cp -a "$app" "$work/build"' \
+    -n 'cached compile' '"$compile" "$work/build" "$work/warm-cache" "$env_dir" >/dev/null' \
+    --prepare 'rm -rf "$work/target"' \
+    -n 'pip install --target' 'python3 -m pip install --quiet --no-index --find-links "$wheelhouse" --target "$work/target" -r "$app/requirements.txt"'
+
+rm -rf "$work/build" && cp -a "$app" "$work/build" && "$compile" "$work/build" "$work/warm-cache" "$env_dir" >/dev/null
+tar czf "$work/slug.tgz" -C "$work/build" .
+rm -rf "$work/target"
+python3 -m pip install --quiet --no-index --find-links "$wheelhouse" --target "$work/target" -r "$app/requirements.txt"
+cp -a "$app/." "$work/target/"
+start=$(date +%s.%N); tar czf "$work/target.tgz" -C "$work/target" .; end=$(date +%s.%N)
+
+echo
+echo "slug (buildpack build dir, tar czf): $(stat -c %s "$work/slug.tgz") bytes"
+echo "pip install --target + app, tar czf: $(stat -c %s "$work/target.tgz") bytes ($(echo "$end - $start" | bc) s to tar)"
+echo "installed packages: $(du -sh "$work/build/.heroku/python" | cut -f1) (venv) vs $(du -sh "$work/target" | cut -f1) (--target)"

@@ -1,0 +1,86 @@
+import Foundation
+import SlugTestSupport
+import XCTest
+
+/// CACHE_DIR between builds: reuse when nothing changed, a clean install when requirements or
+/// the interpreter changed. One cold build in setUp; each test works on its own copy of its cache.
+final class PythonBuildpackCacheTests: XCTestCase {
+    nonisolated(unsafe) static var temporary: TemporaryDirectory?
+    nonisolated(unsafe) static var coldCache: URL?
+    nonisolated(unsafe) static var cold: CommandResult?
+    var temporary: TemporaryDirectory!
+
+    override class func setUp() {
+        super.setUp()
+        guard let temporary = try? TemporaryDirectory(prefix: "python-cache"),
+              let build = try? fixture("python-flask", in: temporary),
+              let env = try? makeEnvDirectory(offlinePipConfig, in: temporary) else { return }
+        self.temporary = temporary
+        coldCache = temporary.appending("cache")
+        cold = try? compileWithBuildpack("python", build: build, cache: temporary.appending("cache"), env: env)
+    }
+
+    override class func tearDown() {
+        temporary?.remove()
+        super.tearDown()
+    }
+
+    override func setUpWithError() throws { temporary = try TemporaryDirectory(prefix: "python-cache-test") }
+    override func tearDown() { temporary.remove() }
+
+    /// A fresh copy of the fixture and of the cold build's cache, compiled after `change` edits them.
+    private func rebuild(change: (URL, URL) throws -> Void = { _, _ in }) throws -> (CommandResult, URL) {
+        let cold = try XCTUnwrap(Self.cold, "the cold build did not run")
+        XCTAssertEqual(cold.exitCode, 0, cold.stdout)
+        let cache = temporary.appending("cache")
+        try runCommand("/bin/cp", ["-a", try XCTUnwrap(Self.coldCache).path, cache.path])
+        let build = try fixture("python-flask", in: temporary)
+        try change(build, cache)
+        let env = try makeEnvDirectory(offlinePipConfig, in: temporary)
+        return (try compileWithBuildpack("python", build: build, cache: cache, env: env), build)
+    }
+
+    func testUnchangedRequirementsReuseTheInstalledPackages() throws {
+        let (result, build) = try rebuild()
+        XCTAssertEqual(result.exitCode, 0, result.stdout)
+        XCTAssertTrue(result.stdout.contains("-----> Requirements unchanged: reusing installed packages from the cache\n"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("Installing requirements with pip"), result.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: try sitePackages(of: build).appendingPathComponent("flask/__init__.py").path))
+        XCTAssertEqual(try filesContaining(build.path, under: build), [])
+        let version = try bootApp(in: build, command: "gunicorn --version").waitForExit()
+        XCTAssertTrue(version.hasPrefix("gunicorn (version 27.0.1)"), version)
+    }
+
+    func testChangedRequirementsDropTheRemovedPackage() throws {
+        let (result, build) = try rebuild { build, _ in
+            let requirements = build.appendingPathComponent("requirements.txt")
+            let text = try String(contentsOf: requirements, encoding: .utf8)
+            try Data(text.replacingOccurrences(of: "gunicorn==27.0.1\n", with: "").utf8).write(to: requirements)
+        }
+        XCTAssertEqual(result.exitCode, 0, result.stdout)
+        XCTAssertTrue(result.stdout.contains("       Requirements changed since the cached build: installing them from scratch.\n-----> Installing requirements with pip\n"), result.stdout)
+        let site = try sitePackages(of: build)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: site.appendingPathComponent("gunicorn").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: build.appendingPathComponent(".heroku/python/bin/gunicorn").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: site.appendingPathComponent("flask").path))
+    }
+
+    func testCacheFromAnotherPythonIsDiscarded() throws {
+        var current: [String: Any] = [:]
+        let (result, _) = try rebuild { _, cache in
+            let state = cache.appendingPathComponent("python/state.json")
+            current = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: state)) as? [String: Any])
+            var older = current
+            older["python"] = "3.10.4"
+            older["executable"] = "/opt/python-3.10/bin/python3.10"
+            try JSONSerialization.data(withJSONObject: older).write(to: state)
+        }
+        XCTAssertEqual(result.exitCode, 0, result.stdout)
+        let version = try XCTUnwrap(current["python"] as? String), executable = try XCTUnwrap(current["executable"] as? String)
+        XCTAssertTrue(result.stdout.contains("""
+                   Discarding the cache: it was written by Python 3.10.4 (/opt/python-3.10/bin/python3.10), this build uses Python \(version) (\(executable)).
+            -----> Installing requirements with pip
+
+            """), result.stdout)
+    }
+}

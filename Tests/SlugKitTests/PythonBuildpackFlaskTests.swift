@@ -1,0 +1,108 @@
+import Foundation
+import SlugTestSupport
+import XCTest
+
+/// The seed app (a Flask blog with `-r` includes, `-e .` and a gunicorn Procfile) compiled once
+/// by the Python buildpack, then booted in place and from another folder.
+final class PythonBuildpackFlaskTests: XCTestCase {
+    nonisolated(unsafe) static var temporary: TemporaryDirectory?
+    nonisolated(unsafe) static var build: URL?
+    nonisolated(unsafe) static var compile: CommandResult?
+    nonisolated(unsafe) static var setUpError: Error?
+
+    override class func setUp() {
+        super.setUp()
+        do {
+            let temporary = try TemporaryDirectory(prefix: "python-flask")
+            let build = try fixture("python-flask", in: temporary)
+            let env = try makeEnvDirectory(offlinePipConfig, in: temporary)
+            compile = try compileWithBuildpack("python", build: build, cache: temporary.appending("cache"), env: env)
+            self.temporary = temporary
+            self.build = build
+        } catch {
+            setUpError = error
+        }
+    }
+
+    override class func tearDown() {
+        temporary?.remove()
+        super.tearDown()
+    }
+
+    private func compiled() throws -> (build: URL, result: CommandResult, temporary: TemporaryDirectory) {
+        if let setUpError = Self.setUpError { throw setUpError }
+        let build = try XCTUnwrap(Self.build), result = try XCTUnwrap(Self.compile), temporary = try XCTUnwrap(Self.temporary)
+        XCTAssertEqual(result.exitCode, 0, result.stdout + result.stderr)
+        return (build, result, temporary)
+    }
+
+    func testCompileSaysWhichPythonAndInstallsIncludedAndLocalRequirements() throws {
+        let (build, result, _) = try compiled()
+        let lines = result.stdout.components(separatedBy: "\n")
+        XCTAssertTrue(lines.contains("       No Python version requested: using the stack's default python3."), result.stdout)
+        XCTAssertTrue(lines.contains("-----> Installing requirements with pip"), result.stdout)
+        let site = try sitePackages(of: build)
+        // flask comes from `-r requirements/base.txt`, blog from `-e .`.
+        for name in ["flask", "gunicorn", "werkzeug", "__editable___blog_0_1_0_finder.py"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: site.appendingPathComponent(name).path), name)
+        }
+    }
+
+    func testProfileScriptFindsPackagesFromHome() throws {
+        let (build, _, _) = try compiled()
+        let profile = try String(contentsOf: build.appendingPathComponent(".profile.d/python.sh"), encoding: .utf8)
+        XCTAssertTrue(profile.contains("export PATH=\"$HOME/.heroku/python/bin:$PATH\"\n"), profile)
+        XCTAssertTrue(profile.contains("export PYTHONUNBUFFERED=\"${PYTHONUNBUFFERED:-1}\"\n"), profile)
+    }
+
+    func testNoFileInTheBuiltAppHoldsTheBuildDirectoryPath() throws {
+        let (build, _, _) = try compiled()
+        XCTAssertEqual(try filesContaining(build.path, under: build), [])
+    }
+
+    func testBytecodeIsHashBasedAndUnchecked() throws {
+        let (build, _, _) = try compiled()
+        let pyc = try XCTUnwrap(FileManager.default.enumerator(atPath: try sitePackages(of: build).appendingPathComponent("flask").path)?
+            .compactMap { $0 as? String }.first { $0.hasSuffix(".pyc") })
+        let data = try Data(contentsOf: try sitePackages(of: build).appendingPathComponent("flask").appendingPathComponent(pyc))
+        // PEP 552 flags word after the magic: 0b01 = hash-based, check_source bit (0b10) unset.
+        XCTAssertEqual(data[4], 0b01)
+    }
+
+    func testGunicornServesTheAppFromTheBuildDirectory() throws {
+        let (build, _, _) = try compiled()
+        let app = try bootApp(in: build, command: try procfileWebCommand(of: build))
+        defer { app.stop() }
+        let response = try waitForHTTP(port: app.port)
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(response.body, "<h1>Flask blog</h1><p>Hello from a slug</p>")
+        let posts = try httpGet(port: app.port, path: "/posts")
+        XCTAssertEqual(posts.body.trimmingCharacters(in: .whitespacesAndNewlines), #"[{"id":1,"title":"Hello from a slug"}]"#)
+        XCTAssertTrue(app.stop().contains("Booting worker"))
+    }
+
+    func testBuiltAppRunsAfterMovingItElsewhere() throws {
+        let (build, _, temporary) = try compiled()
+        let moved = temporary.appending("elsewhere/app")
+        try FileManager.default.createDirectory(at: moved.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try runCommand("/bin/cp", ["-a", build.path, moved.path])
+        defer { try? FileManager.default.removeItem(at: moved) }
+
+        // The editable app package and its console script resolve inside the new folder, from any working directory.
+        let probe = try bootApp(in: moved, command: #"cd / && python -c 'import blog, sys; print(blog.__file__); print(sys.prefix)' && blog-hello"#)
+        let printed = probe.waitForExit()
+        XCTAssertEqual(printed, "\(moved.path)/blog/__init__.py\n\(moved.path)/.heroku/python\nblog says hello\n")
+
+        let app = try bootApp(in: moved, command: try procfileWebCommand(of: moved))
+        defer { app.stop() }
+        XCTAssertEqual(try waitForHTTP(port: app.port).status, 200)
+    }
+}
+
+/// `.heroku/python/lib/python3.X/site-packages` of a built app.
+func sitePackages(of build: URL) throws -> URL {
+    let lib = build.appendingPathComponent(".heroku/python/lib")
+    let versions = try FileManager.default.contentsOfDirectory(atPath: lib.path).filter { $0.hasPrefix("python3.") }
+    let version = try XCTUnwrap(versions.first, "no python3.X folder in \(lib.path)")
+    return lib.appendingPathComponent(version).appendingPathComponent("site-packages")
+}

@@ -1,0 +1,48 @@
+import Foundation
+import SlugTestSupport
+import XCTest
+
+/// The seed's case: a Flask app with requirements.txt and a Procfile goes through
+/// `slugc build` with the default buildpacks, and `slugc run` boots it under gunicorn.
+final class PythonEndToEndTests: XCTestCase {
+    private var temporary: TemporaryDirectory!
+
+    override func setUpWithError() throws { temporary = try TemporaryDirectory(prefix: "slugc-python-e2e") }
+    override func tearDown() { temporary?.remove() }
+
+    func testFlaskAppBuildsDetectsPythonAndBootsUnderGunicorn() throws {
+        let app = try fixture("python-flask", in: temporary)
+        let before = try treeSnapshot(app)
+        let slug = temporary.appending("slug.tgz")
+        let built = try slugc(["build", app.path, "-o", slug.path, "--json",
+                               "--env", "PIP_NO_INDEX=1", "--env", "PIP_FIND_LINKS=\(pythonWheelhouse.path)"])
+        XCTAssertEqual(built.exitCode, 0, built.stderr)
+        XCTAssertTrue(built.stderr.hasPrefix("-----> Python app detected\n"), built.stderr)
+        XCTAssertTrue(built.stderr.contains("       Procfile declares types -> web\n"), built.stderr)
+        let release = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(built.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(release["buildpack_provided_description"] as? String, "Python")
+        XCTAssertEqual(release["process_types"] as? [String: String], ["web": "gunicorn blog:app --bind 0.0.0.0:$PORT --workers 1"])
+        XCTAssertEqual(try treeSnapshot(app), before, "the build changed the source tree")
+
+        let runTemporary = temporary.appending("run-tmp")
+        try FileManager.default.createDirectory(at: runTemporary, withIntermediateDirectories: true)
+        let running = try startSlugcRun(slug, temporaryDirectory: runTemporary)
+        let response = try waitForHTTP(port: running.port, seconds: 30)
+        let log = running.stop()
+        XCTAssertEqual(response.status, 200, log)
+        XCTAssertEqual(response.headers["server"], "gunicorn")
+        XCTAssertTrue(response.body.contains("Hello from a slug"), response.body)
+        XCTAssertTrue(log.contains("-----> Running gunicorn blog:app --bind 0.0.0.0:$PORT --workers 1 (PORT=\(running.port))"), log)
+        XCTAssertEqual(running.process.terminationStatus, 0, log)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: runTemporary.path), [], "the run folder was left behind")
+    }
+
+    func testMissingRequirementsFailsCompileWithExit30() throws {
+        let app = try fixture("python-no-requirements", in: temporary)
+        let slug = temporary.appending("slug.tgz")
+        let built = try slugc(["build", app.path, "-o", slug.path])
+        XCTAssertEqual(built.exitCode, 30, built.stderr)
+        XCTAssertTrue(built.stderr.contains(" !     Failed to compile app with buildpack python: bin/compile exited with status 1."), built.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: slug.path))
+    }
+}
