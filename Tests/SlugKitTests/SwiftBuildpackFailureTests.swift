@@ -11,10 +11,20 @@ final class SwiftBuildpackFailureTests: XCTestCase {
     override func setUpWithError() throws { scratch = try TemporaryDirectory(prefix: "slugc-swift-fail") }
     override func tearDown() { scratch.remove() }
 
-    private func compile(_ fixtureName: String, edit: (URL) throws -> Void = { _ in }) throws -> BuildpackCompile {
+    private func compile(_ fixtureName: String, configVars: [String: String] = [:],
+                         edit: (URL) throws -> Void = { _ in }) throws -> BuildpackCompile {
         let app = try copyFixture(fixtureName, to: scratch.appending("build"))
         try edit(app)
-        return try compileWithBuildpack(buildpack, buildDirectory: app, cacheDirectory: scratch.appending("cache"))
+        return try compileWithBuildpack(buildpack, buildDirectory: app, cacheDirectory: scratch.appending("cache"), configVars: configVars)
+    }
+
+    func testBuildFlagsConfigVarReachesSwiftBuild() throws {
+        // A flag swift build rejects shows that SWIFT_BUILD_FLAGS is passed on, word by word.
+        let build = try compile("swift-web", configVars: ["SWIFT_BUILD_FLAGS": "-v --no-such-flag"])
+        XCTAssertNotEqual(build.result.exitCode, 0)
+        XCTAssertTrue(build.output.contains("       SWIFT_BUILD_FLAGS: -v --no-such-flag\n"), build.output)
+        XCTAssertTrue(build.output.contains("-----> Building with swift build -c release --static-swift-stdlib -v --no-such-flag\n"), build.output)
+        XCTAssertTrue(build.output.contains("error: Unknown option '--no-such-flag'"), build.output)
     }
 
     func testCompileErrorShowsTheCompilerMessageWithFileAndLine() throws {

@@ -9,18 +9,11 @@ final class SwiftEndToEndTests: XCTestCase {
 
     override func setUpWithError() throws {
         scratch = try TemporaryDirectory(prefix: "slugc-swift-e2e")
-        // A buildpacks folder with only the Swift buildpack: these tests are about it, not about
-        // the order of the others.
-        let buildpacks = scratch.appending("buildpacks")
-        try FileManager.default.createDirectory(at: buildpacks, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(at: buildpacks.appendingPathComponent("swift"),
-                                                   withDestinationURL: builtInBuildpacks.appendingPathComponent("swift"))
-        try Data("order:\n  - swift\n".utf8).write(to: buildpacks.appendingPathComponent("order.yml"))
     }
 
+    /// `slugc build` with the built-in buildpacks in their default order (detection included).
     private func build(_ fixtureName: String, _ extra: [String]) throws -> CommandResult {
-        try slugc(["build", Fixtures.path(fixtureName), "--buildpacks-dir", scratch.appending("buildpacks").path,
-                   "--cache-dir", scratch.appending("cache").path] + extra)
+        try slugc(["build", Fixtures.path(fixtureName), "--cache-dir", scratch.appending("cache").path] + extra)
     }
 
     override func tearDown() { scratch.remove() }

@@ -15,8 +15,8 @@ prepare_cache() {
         if [ "$recorded" = "$identity" ]; then
             detail "Reusing the build cache: only what changed recompiles"
         else
-            old=$(printf '%s' "$recorded" | sed -nE 's/.*Swift version ([0-9]+(\.[0-9]+)*).*/\1/p')
-            new=$(printf '%s' "$identity" | sed -nE 's/.*Swift version ([0-9]+(\.[0-9]+)*).*/\1/p')
+            old=$(version_in "$recorded")
+            new=$(version_in "$identity")
             if [ -n "$old" ] && [ "$old" != "$new" ]; then
                 detail "Discarding the build cache: it was built with Swift $old, this stack has Swift $new"
             else
@@ -62,4 +62,19 @@ sync_sources() {
                 cp "$source" "$target"
             fi
         done
+}
+
+# Writes `swift package describe --type json` for the package in $1 to file $2, reusing the
+# last one while the manifests are unchanged (it costs a manifest evaluation otherwise).
+describe_package() {
+    local package="$1" description="$2" key manifests
+    manifests=$(cd "$package" && shopt -s nullglob && echo Package.swift Package@swift-*.swift)
+    key=$(cd "$package" && cat $manifests | sha256sum | cut -d' ' -f1)
+    if [ -s "$description" ] && [ "$(cat "$description.key" 2>/dev/null)" = "$key" ]; then return 0; fi
+    rm -f "$description.key"
+    if ! swift package "${SWIFTPM[@]}" describe --type json > "$description" 2> "$description.log"; then
+        indent < "$description.log"
+        fail "swift package describe failed after a successful build; its messages are above."
+    fi
+    printf '%s\n' "$key" > "$description.key"
 }

@@ -16,8 +16,7 @@ indent() { sed -u 's/^/       /'; }
 
 # The value of config var $1 (empty when unset); config vars are files in ENV_DIR, never exported.
 config_var() {
-    local file="$ENV_DIR/$1"
-    if [ -f "$file" ]; then cat "$file"; fi
+    if [ -n "$ENV_DIR" ] && [ -f "$ENV_DIR/$1" ]; then cat "$ENV_DIR/$1"; fi
 }
 
 # True when config var $1 is set to 1, true or yes.

@@ -1,13 +1,13 @@
 # Which Swift the stack has, and whether the app asks for a newer one.
 
-# The version of `swift` on PATH ("6.3.1"), from `swift --version`.
-toolchain_version() {
-    swift --version 2>/dev/null | sed -nE 's/.*Swift version ([0-9]+(\.[0-9]+)*).*/\1/p' | head -n 1
+# The line of `swift --version` that names the version: the key a build cache is valid for.
+toolchain_identity() {
+    swift --version 2>/dev/null | grep -m 1 'Swift version' || true
 }
 
-# The whole first line of `swift --version`: the key a build cache is valid for.
-toolchain_identity() {
-    swift --version 2>/dev/null | grep -m 1 'Swift version'
+# The version number ("6.3.1") in an identity line ($1).
+version_in() {
+    printf '%s' "$1" | sed -nE 's/.*Swift version ([0-9]+(\.[0-9]+)*).*/\1/p'
 }
 
 # Succeeds when version $1 is newer than version $2, comparing numerically part by part
