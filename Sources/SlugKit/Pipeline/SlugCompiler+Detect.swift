@@ -74,7 +74,7 @@ extension SlugCompiler {
         let appSource = try resolveAppSource(request)
         let workspace = try BuildWorkspace(in: request.temporaryDirectory)
         defer { workspace.remove() }
-        try copySource(appSource, into: workspace.app, events: { _ in })
+        try copySource(appSource, into: workspace.app, output: nil, events: { _ in })
         let candidates: [Buildpack]
         if request.buildpacks.isEmpty {
             candidates = try BuildpackCatalog.load(from: request.buildpacksDirectory)

@@ -23,22 +23,20 @@ extension SlugCompiler {
         return try packDirectory(directory, to: output, options: options, release: release, excludes: ignore, events: events)
     }
 
-    private func packDirectory(_ directory: URL, to output: URL, options: PackOptions, release: ReleaseMetadata,
+    private func packDirectory(_ directory: URL, to outputFile: URL, options: PackOptions, release: ReleaseMetadata,
                                excludes ignore: SlugIgnore?, events: @escaping BuildEventHandler) throws -> ReleaseMetadata {
         events(.step("Compressing..."))
         var options = options
         options.extraFiles[ReleaseMetadata.pathInSlug] = release.embeddedCopy()
-        let base = directory.standardizedFileURL.resolvingSymlinksInPath().path
-        let target = output.standardizedFileURL.deletingLastPathComponent().resolvingSymlinksInPath().path + "/" + output.lastPathComponent
         // Writing the slug into the folder being packed must not pack the slug (or its temp file) into itself.
-        let outputRelative = target.hasPrefix(base + "/") ? String(target.dropFirst(base.count + 1)) : nil
+        let output = OutputExclusion(output: outputFile, folder: directory)
         let previous = options.excludes
         options.excludes = { path, isDirectory in
-            if let outputRelative, path == outputRelative || path.hasPrefix(outputRelative + ".") { return true }
+            if output.matches(path) { return true }
             if let ignore, ignore.matches(path, isDirectory: isDirectory).matched { return true }
             return previous(path, isDirectory)
         }
-        let result = try SlugPacker.pack(directory: directory, to: output, options: options) { progress in
+        let result = try SlugPacker.pack(directory: directory, to: outputFile, options: options) { progress in
             events(.packProgress(progress))
         }
         events(.detail("Done: \(ByteCount.format(result.size))"))

@@ -21,7 +21,7 @@ extension SlugCompiler {
         let appSource = try resolveAppSource(request)
         let workspace = try BuildWorkspace(in: request.temporaryDirectory)
         defer { workspace.remove() }
-        try copySource(appSource, into: workspace.app, events: events)
+        try copySource(appSource, into: workspace.app, output: nil, events: events)
         let (buildpacks, _) = try await detect(request, appSource: appSource, workspace: workspace, events: events)
         for detected in buildpacks {
             for script in ["bin/test-compile", "bin/test"] {

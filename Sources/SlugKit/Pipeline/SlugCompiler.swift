@@ -26,7 +26,7 @@ public struct SlugCompiler: Sendable {
             return value
         }
 
-        try await stage(.copy) { try copySource(appSource, into: workspace.app, events: events) }
+        try await stage(.copy) { try copySource(appSource, into: workspace.app, output: request.output, events: events) }
         let (buildpacks, report) = try await stage(.detect) {
             try await detect(request, appSource: appSource, workspace: workspace, events: events)
         }
