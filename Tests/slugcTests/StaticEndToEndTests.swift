@@ -76,4 +76,37 @@ final class StaticEndToEndTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: runTemporary.path), [], "the run folder was left behind")
         XCTAssertThrowsError(try httpGet(port: port, path: "/"))
     }
+
+    func testStaticJSONRulesHoldWhenServedFromTheSlug() throws {
+        let app = try fixture("static-json", in: temporary)
+        let slug = temporary.appending("slug.tgz")
+        let built = try slugc(["build", app.path, "-o", slug.path])
+        XCTAssertEqual(built.exitCode, 0, built.stderr)
+        let runTemporary = temporary.appending("json-run-tmp")
+        try FileManager.default.createDirectory(at: runTemporary, withIntermediateDirectories: true)
+        let running = try startSlugcRun(slug, temporaryDirectory: runTemporary)
+        defer { running.stop() }
+        let index = try waitForHTTP(port: running.port, seconds: 30)
+        XCTAssertEqual(index.status, 200)
+        XCTAssertEqual(index.headers["x-content-type-options"], "nosniff")
+
+        let clean = try httpGet(port: running.port, path: "/about")
+        XCTAssertEqual(clean.status, 200)
+        XCTAssertEqual(clean.body, try String(contentsOf: app.appendingPathComponent("public/about.html"), encoding: .utf8))
+
+        let missing = try httpGet(port: running.port, path: "/no/such/page")
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertEqual(missing.body, try String(contentsOf: app.appendingPathComponent("public/404.html"), encoding: .utf8))
+
+        let asset = try httpGet(port: running.port, path: "/assets/site.css")
+        XCTAssertEqual(asset.headers["cache-control"], "public, max-age=31536000, immutable")
+
+        let moved = try httpGet(port: running.port, path: "/old-about")
+        XCTAssertEqual(moved.status, 301)
+        XCTAssertTrue(moved.headers["location"]?.hasSuffix("/about") ?? false, "\(moved.headers)")
+
+        let route = try httpGet(port: running.port, path: "/app/settings/profile")
+        XCTAssertEqual(route.status, 200)
+        XCTAssertEqual(route.body, try String(contentsOf: app.appendingPathComponent("public/app/index.html"), encoding: .utf8))
+    }
 }
