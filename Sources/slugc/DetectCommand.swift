@@ -11,7 +11,7 @@ struct DetectCommand: AsyncParsableCommand {
 
             Examples:
               slugc detect ./myapp
-              slugc detect ./myapp --explain        every rule of every buildpack, and hints
+              slugc detect ./myapp --explain     every rule of every buildpack, hints
               slugc detect . --app-dir server --json
             """
     )

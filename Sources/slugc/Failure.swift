@@ -7,7 +7,7 @@ import SlugKit
 enum Failure {
     static func exitCode(for error: Error) -> Int32 {
         switch error {
-        case is SourceError, is RunError: return 64
+        case is SourceError, is RunError, is ValidationError: return 64
         case is TestError: return 30
         case let error as DetectError:
             switch error {

@@ -7,13 +7,12 @@ struct PackCommand: AsyncParsableCommand {
         commandName: "pack",
         abstract: "Pack an already-built folder as a slug (no buildpacks run).",
         discussion: """
-            Process types come from the folder's Procfile; .git and what .slugignore names are
-            left out; the folder itself is not changed.
+            Process types come from the folder's Procfile; .git and what .slugignore names are left out; the folder itself is not changed.
 
             Examples:
               slugc pack ./build -o app.tgz
               slugc pack ./build -o app.tgz --level 1 --json
-              SOURCE_DATE_EPOCH=1700000000 slugc pack ./build -o app.tgz --gzip-single-member
+              SOURCE_DATE_EPOCH=1700000000 slugc pack build -o app.tgz --level 9
             """
     )
 

@@ -7,12 +7,10 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Boot a process type from a slug, as a dyno would.",
         discussion: """
-            The slug is extracted to a temporary folder (HOME), .profile.d/*.sh are sourced, and
-            the process type's command runs under bash with PORT set. SIGINT and SIGTERM are passed
-            on; the folder is removed when the process ends. Exits with the process's status.
+            The slug is extracted to a temporary folder (HOME), .profile.d/*.sh are sourced, and the process type's command runs under bash with PORT set. SIGINT and SIGTERM are passed on; the folder is removed when the process ends. Exits with the process's status.
 
             Examples:
-              slugc run myapp.tgz                       the web process on port 5000
+              slugc run myapp.tgz                  the web process on port 5000
               slugc run myapp.tgz worker
               slugc run myapp.tgz web --port 8080 --env DEBUG=1
               slugc run myapp.tgz -- python3 -c 'import flask; print(flask.__version__)'

@@ -9,10 +9,10 @@ struct Slugc: AsyncParsableCommand {
         abstract: "Turn an app's source into a Heroku-style slug: detect, compile, release, pack.",
         discussion: """
             Examples:
-              slugc build ./myapp -o myapp.tgz           build a slug with the built-in buildpacks
-              slugc detect ./myapp --explain             why each buildpack matches or not
-              slugc run myapp.tgz web --port 8080        boot the web process from the slug
-              slugc inspect myapp.tgz --json             process types, size, checksum
+              slugc build ./myapp -o myapp.tgz        build a slug
+              slugc detect ./myapp --explain          why each buildpack matches or not
+              slugc run myapp.tgz web --port 8080     boot the web process from the slug
+              slugc inspect myapp.tgz --json          process types, size, checksum
             """,
         version: "0.1.0",
         subcommands: [
