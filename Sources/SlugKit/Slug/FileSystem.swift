@@ -100,7 +100,7 @@ final class OutputFile {
     func write(_ bytes: [UInt8]) throws(PackError) {
         var offset = 0
         while offset < bytes.count {
-            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw PackError.io(path: path, reason: FileSystem.describe(errno))
