@@ -13,11 +13,10 @@ final class PythonBuildpackCacheTests: XCTestCase {
     override class func setUp() {
         super.setUp()
         guard let temporary = try? TemporaryDirectory(prefix: "python-cache"),
-              let build = try? fixture("python-flask", in: temporary),
-              let env = try? makeEnvDirectory(offlinePipConfig, in: temporary) else { return }
+              let build = try? fixture("python-flask", in: temporary) else { return }
         self.temporary = temporary
         coldCache = temporary.appending("cache")
-        cold = try? compileWithBuildpack("python", build: build, cache: temporary.appending("cache"), env: env)
+        cold = try? compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"), configVars: offlinePipConfig)
     }
 
     override class func tearDown() {
@@ -36,8 +35,7 @@ final class PythonBuildpackCacheTests: XCTestCase {
         try runCommand("/bin/cp", ["-a", try XCTUnwrap(Self.coldCache).path, cache.path])
         let build = try fixture("python-flask", in: temporary)
         try change(build, cache)
-        let env = try makeEnvDirectory(offlinePipConfig, in: temporary)
-        return (try compileWithBuildpack("python", build: build, cache: cache, env: env), build)
+        return (try compileWithBuildpack(pythonBuildpack, build: build, cache: cache, configVars: offlinePipConfig), build)
     }
 
     func testUnchangedRequirementsReuseTheInstalledPackages() throws {
@@ -47,7 +45,7 @@ final class PythonBuildpackCacheTests: XCTestCase {
         XCTAssertFalse(result.stdout.contains("Installing requirements with pip"), result.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: try sitePackages(of: build).appendingPathComponent("flask/__init__.py").path))
         XCTAssertEqual(try filesContaining(build.path, under: build), [])
-        let version = try bootApp(in: build, command: "gunicorn --version").waitForExit()
+        let version = try runInDyno(build, command: "gunicorn --version").output
         XCTAssertTrue(version.hasPrefix("gunicorn (version 27.0.1)"), version)
     }
 

@@ -13,8 +13,9 @@ final class PythonBuildpackDjangoTests: XCTestCase {
     private func compile(config: [String: String] = [:], edit: (URL) throws -> Void = { _ in }) throws -> (CommandResult, URL) {
         let build = try fixture("python-django", in: temporary)
         try edit(build)
-        let env = try makeEnvDirectory(offlinePipConfig.merging(config) { $1 }, in: temporary)
-        return (try compileWithBuildpack("python", build: build, cache: temporary.appending("cache"), env: env), build)
+        let result = try compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"),
+                                              configVars: offlinePipConfig.merging(config) { $1 })
+        return (result, build)
     }
 
     func testCollectstaticRunsAndTheSiteServesUnderGunicorn() throws {
@@ -23,7 +24,7 @@ final class PythonBuildpackDjangoTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("-----> $ python manage.py collectstatic --noinput\n"), result.stdout)
         XCTAssertEqual(readText(build.appendingPathComponent("staticfiles/css/site.css")), "body { color: #333; }\n")
         XCTAssertEqual(try filesContaining(build.path, under: build), [])
-        let app = try bootApp(in: build, command: try procfileWebCommand(of: build))
+        let app = try startDyno(in: build, command: try procfileWebCommand(of: build))
         defer { app.stop() }
         XCTAssertEqual(try waitForHTTP(port: app.port).body, "Hello from Django in a slug")
     }

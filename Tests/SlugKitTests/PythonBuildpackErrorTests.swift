@@ -11,8 +11,7 @@ final class PythonBuildpackErrorTests: XCTestCase {
 
     private func compile(_ fixtureName: String) throws -> CommandResult {
         let build = try fixture(fixtureName, in: temporary)
-        let env = try makeEnvDirectory(offlinePipConfig, in: temporary)
-        return try compileWithBuildpack("python", build: build, cache: temporary.appending("cache"), env: env)
+        return try compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"), configVars: offlinePipConfig)
     }
 
     /// The lines from the first ` !     ` on: the summary after pip's streamed output.

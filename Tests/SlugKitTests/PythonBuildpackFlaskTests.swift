@@ -15,8 +15,7 @@ final class PythonBuildpackFlaskTests: XCTestCase {
         do {
             let temporary = try TemporaryDirectory(prefix: "python-flask")
             let build = try fixture("python-flask", in: temporary)
-            let env = try makeEnvDirectory(offlinePipConfig, in: temporary)
-            compile = try compileWithBuildpack("python", build: build, cache: temporary.appending("cache"), env: env)
+            compile = try compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"), configVars: offlinePipConfig)
             self.temporary = temporary
             self.build = build
         } catch {
@@ -71,7 +70,7 @@ final class PythonBuildpackFlaskTests: XCTestCase {
 
     func testGunicornServesTheAppFromTheBuildDirectory() throws {
         let (build, _, _) = try compiled()
-        let app = try bootApp(in: build, command: try procfileWebCommand(of: build))
+        let app = try startDyno(in: build, command: try procfileWebCommand(of: build))
         defer { app.stop() }
         let response = try waitForHTTP(port: app.port)
         XCTAssertEqual(response.status, 200)
@@ -89,11 +88,10 @@ final class PythonBuildpackFlaskTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: moved) }
 
         // The editable app package and its console script resolve inside the new folder, from any working directory.
-        let probe = try bootApp(in: moved, command: #"cd / && python -c 'import blog, sys; print(blog.__file__); print(sys.prefix)' && blog-hello"#)
-        let printed = probe.waitForExit()
+        let printed = try runInDyno(moved, command: #"cd / && python -c 'import blog, sys; print(blog.__file__); print(sys.prefix)' && blog-hello"#).output
         XCTAssertEqual(printed, "\(moved.path)/blog/__init__.py\n\(moved.path)/.heroku/python\nblog says hello\n")
 
-        let app = try bootApp(in: moved, command: try procfileWebCommand(of: moved))
+        let app = try startDyno(in: moved, command: try procfileWebCommand(of: moved))
         defer { app.stop() }
         XCTAssertEqual(try waitForHTTP(port: app.port).status, 200)
     }
@@ -106,3 +104,6 @@ func sitePackages(of build: URL) throws -> URL {
     let version = try XCTUnwrap(versions.first, "no python3.X folder in \(lib.path)")
     return lib.appendingPathComponent(version).appendingPathComponent("site-packages")
 }
+
+/// The Python buildpack's folder in this checkout.
+var pythonBuildpack: URL { builtInBuildpack("python") }

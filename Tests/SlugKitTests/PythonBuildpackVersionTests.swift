@@ -47,8 +47,7 @@ final class PythonBuildpackVersionTests: XCTestCase {
     private func compile(_ files: [String: String]) throws -> (CommandResult, URL) {
         let build = try fixture("python-minimal", in: temporary)
         for (name, text) in files { try Data(text.utf8).write(to: build.appendingPathComponent(name)) }
-        let env = try makeEnvDirectory(offlinePipConfig, in: temporary)
-        let result = try compileWithBuildpack("python", build: build, cache: temporary.appending("cache"), env: env,
+        let result = try compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"), configVars: offlinePipConfig,
                                               environment: ["PATH": stackPath])
         return (result, build)
     }
@@ -119,8 +118,7 @@ final class PythonBuildpackVersionTests: XCTestCase {
         let build = try fixture("python-minimal", in: temporary)
         try FileManager.default.createSymbolicLink(atPath: build.appendingPathComponent("runtime.txt").path,
                                                    withDestinationPath: "/nonexistent/runtime.txt")
-        let env = try makeEnvDirectory(offlinePipConfig, in: temporary)
-        let result = try compileWithBuildpack("python", build: build, cache: temporary.appending("cache"), env: env,
+        let result = try compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"), configVars: offlinePipConfig,
                                               environment: ["PATH": stackPath])
         XCTAssertEqual(result.exitCode, 1)
         XCTAssertEqual(result.stdout, """
@@ -131,7 +129,7 @@ final class PythonBuildpackVersionTests: XCTestCase {
 
         try FileManager.default.removeItem(at: build.appendingPathComponent("runtime.txt"))
         try Data([0xff, 0xfe, 0x00, 0x33]).write(to: build.appendingPathComponent("runtime.txt"))
-        let binary = try compileWithBuildpack("python", build: build, cache: temporary.appending("cache"), env: env,
+        let binary = try compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"), configVars: offlinePipConfig,
                                               environment: ["PATH": stackPath])
         XCTAssertEqual(binary.exitCode, 1)
         XCTAssertEqual(binary.stdout, """

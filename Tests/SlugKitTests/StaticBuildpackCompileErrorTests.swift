@@ -100,8 +100,7 @@ final class StaticBuildpackCompileErrorTests: XCTestCase {
     func testBadPortAtBootIsAClearError() throws {
         let app = try fixture("static-public", in: temporary)
         XCTAssertEqual(try compileStaticSite(app, in: temporary).exitCode, 0)
-        let result = try runCommand("/bin/bash", ["-c", "cd \"$APP\" && export HOME=\"$APP\" PORT=web && exec \(try staticWebCommand())"],
-                                    environment: ["APP": app.path])
+        let result = try runInDyno(app, command: try staticWebCommand(), environment: ["PORT": "web"])
         XCTAssertEqual(result.exitCode, 1)
         XCTAssertEqual(result.stderr, " !     PORT is \"web\", which is not a port number. Set PORT to a number from 1 to 65535.\n")
     }

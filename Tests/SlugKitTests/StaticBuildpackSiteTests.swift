@@ -42,7 +42,7 @@ final class StaticBuildpackSiteTests: XCTestCase {
     func testNothingInTheSlugHoldsTheBuildDirectoryPath() throws {
         // Served pages first, so any cache the server might write exists too.
         _ = try dyno.get("/")
-        XCTAssertEqual(files(in: dyno.app, containing: dyno.app.path), [])
+        XCTAssertEqual(try filesContaining(dyno.app.path, under: dyno.app), [])
     }
 
     func testServesIndexAtRootWithHTMLContentType() throws {

@@ -6,9 +6,9 @@ import XCTest
 /// it resolves without the network, and a rebuild with the cache recompiles only the module
 /// that changed.
 final class SwiftBuildpackDependencyTests: XCTestCase {
-    private static let buildpack = builtInBuildpacks.appendingPathComponent("swift")
+    private static let buildpack = builtInBuildpack("swift")
     private static var scratch: TemporaryDirectory?
-    private static var coldBuild: BuildpackCompile?
+    private static var coldBuild: (app: URL, build: CommandResult)?
 
     /// Git may only use local repositories, and any HTTP(S) attempt goes to a closed port:
     /// a build that needs the network fails instead of quietly using it.
@@ -31,35 +31,35 @@ final class SwiftBuildpackDependencyTests: XCTestCase {
         return made
     }
 
-    private func compile(_ app: URL) throws -> BuildpackCompile {
-        try compileWithBuildpack(Self.buildpack, buildDirectory: app, cacheDirectory: Self.sharedScratch().appending("cache"),
-                                 environment: Self.offline)
+    private func compile(_ app: URL) throws -> CommandResult {
+        try compileWithBuildpack(Self.buildpack, build: app, cache: Self.sharedScratch().appending("cache"), environment: Self.offline)
     }
 
     /// The class's one cold build, with an empty cache.
-    private func builtCold() throws -> BuildpackCompile {
-        if let build = Self.coldBuild { return build }
-        let build = try compile(copyFixture("swift-deps", to: Self.sharedScratch().appending("cold")))
+    private func builtCold() throws -> (app: URL, build: CommandResult) {
+        if let cold = Self.coldBuild { return cold }
+        let app = try fixture("swift-deps", in: Self.sharedScratch(), as: "cold")
+        let build = try compile(app)
         XCTAssertTrue(build.succeeded, build.output)
-        Self.coldBuild = build
-        return build
+        Self.coldBuild = (app, build)
+        return (app, build)
     }
 
     func testDependencyResolvesFromTheLocalMirrorAndBuilds() throws {
-        let build = try builtCold()
+        let (app, build) = try builtCold()
         XCTAssertTrue(build.output.contains("       No build cache yet: building everything\n"), build.output)
         XCTAssertTrue(build.output.contains("       Computed https://github.com/apple/swift-argument-parser at 1.8.2"), build.output)
         XCTAssertTrue(build.output.contains("Compiling ArgumentParser "), build.output)
-        XCTAssertEqual(relativeFileListing(build.buildDirectory), [".profile.d/swift.sh", ".swift-bin/greet", "Package.swift"])
+        XCTAssertEqual(relativeFileListing(app), [".profile.d/swift.sh", ".swift-bin/greet", "Package.swift"])
 
-        let run = try runInDyno(build.buildDirectory, command: "greet --name slug")
+        let run = try runInDyno(app, command: "greet --name slug")
         XCTAssertEqual(run.stdout, "Hello, slug, from a Swift package with a dependency!\n", run.stderr)
     }
 
     func testRebuildAfterChangingOneModuleRecompilesOnlyThatModule() throws {
         _ = try builtCold()
         // A fresh BUILD_DIR, as every build gets, with one source file changed.
-        let app = try copyFixture("swift-deps", to: Self.sharedScratch().appending("changed"))
+        let app = try fixture("swift-deps", in: Self.sharedScratch(), as: "changed")
         let source = app.appendingPathComponent("Sources/Greeting/Greeting.swift")
         let text = try String(contentsOf: source, encoding: .utf8)
         try Data(text.replacingOccurrences(of: "Hello, ", with: "Howdy, ").utf8).write(to: source)
@@ -72,7 +72,7 @@ final class SwiftBuildpackDependencyTests: XCTestCase {
                        ["Compiling Greeting Greeting.swift"], build.output)
         XCTAssertFalse(build.output.contains("Fetching https://github.com/apple/swift-argument-parser"), build.output)
 
-        let run = try runInDyno(build.buildDirectory, command: "greet --name slug")
+        let run = try runInDyno(app, command: "greet --name slug")
         XCTAssertEqual(run.stdout, "Howdy, slug, from a Swift package with a dependency!\n", run.stderr)
     }
 }

@@ -5,9 +5,9 @@ import XCTest
 /// The Swift buildpack on a web server in plain Swift (sockets, no dependencies): build, boot
 /// with PORT, answer HTTP; what goes into the slug; static and dynamic runtime; the cache lock.
 final class SwiftBuildpackWebTests: XCTestCase {
-    private static let buildpack = builtInBuildpacks.appendingPathComponent("swift")
+    private static let buildpack = builtInBuildpack("swift")
     private static var scratch: TemporaryDirectory?
-    private static var firstBuild: BuildpackCompile?
+    private static var firstBuild: (app: URL, build: CommandResult)?
 
     override class func tearDown() {
         scratch?.remove()
@@ -23,32 +23,33 @@ final class SwiftBuildpackWebTests: XCTestCase {
     }
 
     /// The class's one cold build; later builds in this class reuse its cache folder.
-    private func builtServer() throws -> BuildpackCompile {
-        if let build = Self.firstBuild { return build }
-        let build = try compileCopy(into: "first")
+    private func builtServer() throws -> (app: URL, build: CommandResult) {
+        if let first = Self.firstBuild { return first }
+        let (app, build) = try compileCopy(into: "first")
         XCTAssertTrue(build.succeeded, build.output)
-        Self.firstBuild = build
-        return build
+        Self.firstBuild = (app, build)
+        return (app, build)
     }
 
     private var sharedCache: URL { get throws { try Self.sharedScratch().appending("cache") } }
 
     /// Copies the fixture into `Self.scratch/<name>` and compiles it there.
-    private func compileCopy(into name: String, cache: URL? = nil, configVars: [String: String] = [:]) throws -> BuildpackCompile {
-        let app = try copyFixture("swift-web", to: Self.sharedScratch().appending(name))
-        return try compileWithBuildpack(Self.buildpack, buildDirectory: app, cacheDirectory: cache ?? sharedCache, configVars: configVars)
+    private func compileCopy(into name: String, cache: URL? = nil,
+                             configVars: [String: String] = [:]) throws -> (app: URL, build: CommandResult) {
+        let app = try fixture("swift-web", in: Self.sharedScratch(), as: name)
+        return (app, try compileWithBuildpack(Self.buildpack, build: app, cache: cache ?? sharedCache, configVars: configVars))
     }
 
     func testPlainServerBootsWithPortAndAnswersHTTP() throws {
-        let build = try builtServer()
+        let (app, build) = try builtServer()
         XCTAssertTrue(build.output.contains("-----> Building with swift build -c release --static-swift-stdlib\n"), build.output)
         XCTAssertTrue(build.output.contains("       Default process type: web: server (the package's only executable product)\n"), build.output)
 
-        let release = try releaseWithBuildpack(Self.buildpack, buildDirectory: build.buildDirectory)
+        let release = try releaseWithBuildpack(Self.buildpack, build: app)
         XCTAssertEqual(release, "---\ndefault_process_types:\n  web: server\n")
 
         let port = freePort()
-        let dyno = try DynoProcess(directory: build.buildDirectory, command: "server", port: port)
+        let dyno = try startDyno(in: app, command: "server", port: port)
         defer { dyno.stop() }
         let response = try waitForHTTP(port: port)
         XCTAssertEqual(response.status, 200, dyno.output)
@@ -56,31 +57,30 @@ final class SwiftBuildpackWebTests: XCTestCase {
     }
 
     func testSlugHoldsTheExecutableAndProfileButNotSources() throws {
-        let build = try builtServer()
-        XCTAssertEqual(relativeFileListing(build.buildDirectory), [".profile.d/swift.sh", ".swift-bin/server", "Package.swift"])
+        let (app, build) = try builtServer()
+        XCTAssertEqual(relativeFileListing(app), [".profile.d/swift.sh", ".swift-bin/server", "Package.swift"])
         XCTAssertTrue(build.output.contains("       Left out of the slug: Sources/server (SWIFT_KEEP_SOURCES=1 keeps them)\n"), build.output)
-        let profile = try String(contentsOf: build.buildDirectory.appendingPathComponent(".profile.d/swift.sh"), encoding: .utf8)
+        let profile = try String(contentsOf: app.appendingPathComponent(".profile.d/swift.sh"), encoding: .utf8)
         XCTAssertTrue(profile.contains(#"export PATH="$HOME/.swift-bin:$PATH""#), profile)
         XCTAssertFalse(profile.contains("LD_LIBRARY_PATH"), profile)
         // Static runtime: the executable loads no Swift library.
-        let libraries = try runCommand("/usr/bin/ldd", [build.buildDirectory.appendingPathComponent(".swift-bin/server").path])
+        let libraries = try runCommand("/usr/bin/ldd", [app.appendingPathComponent(".swift-bin/server").path])
         XCTAssertFalse(libraries.stdout.contains("libswiftCore"), libraries.stdout)
     }
 
     func testKeepSourcesConfigVarKeepsSources() throws {
         _ = try builtServer()
-        let build = try compileCopy(into: "keep", configVars: ["SWIFT_KEEP_SOURCES": "1"])
+        let (app, build) = try compileCopy(into: "keep", configVars: ["SWIFT_KEEP_SOURCES": "1"])
         XCTAssertTrue(build.succeeded, build.output)
         XCTAssertTrue(build.output.contains("       SWIFT_KEEP_SOURCES is set: Sources, Package.resolved and .build stay in the slug\n"), build.output)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: build.buildDirectory.appendingPathComponent("Sources/server/main.swift").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: app.appendingPathComponent("Sources/server/main.swift").path))
     }
 
     func testDynamicStdlibShipsRuntimeLibrariesAndSetsLibraryPath() throws {
         _ = try builtServer()
-        let build = try compileCopy(into: "dynamic", configVars: ["SWIFT_DYNAMIC_STDLIB": "1"])
+        let (app, build) = try compileCopy(into: "dynamic", configVars: ["SWIFT_DYNAMIC_STDLIB": "1"])
         XCTAssertTrue(build.succeeded, build.output)
         XCTAssertTrue(build.output.contains("-----> Building with swift build -c release\n"), build.output)
-        let app = build.buildDirectory
         XCTAssertTrue(FileManager.default.fileExists(atPath: app.appendingPathComponent(".swift-lib/libswiftCore.so").path))
         let profile = try String(contentsOf: app.appendingPathComponent(".profile.d/swift.sh"), encoding: .utf8)
         XCTAssertTrue(profile.contains(#"export LD_LIBRARY_PATH="$HOME/.swift-lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}""#), profile)
@@ -91,7 +91,7 @@ final class SwiftBuildpackWebTests: XCTestCase {
                       || libraries.stdout.contains("libswiftCore.so => \(app.path)/.swift-lib/libswiftCore.so"), libraries.stdout)
 
         let port = freePort()
-        let dyno = try DynoProcess(directory: app, command: "server", port: port)
+        let dyno = try startDyno(in: app, command: "server", port: port)
         defer { dyno.stop() }
         XCTAssertEqual(try waitForHTTP(port: port).body, "Hello from plain Swift on port \(port)\n", dyno.output)
     }
@@ -105,22 +105,22 @@ final class SwiftBuildpackWebTests: XCTestCase {
         holder.arguments = [cache.appendingPathComponent("swift.lock").path, "sleep", "2"]
         try holder.run()
         usleep(300_000)
-        let waited = try compileCopy(into: "waited")
+        let (_, waited) = try compileCopy(into: "waited")
         holder.waitUntilExit()
         XCTAssertTrue(waited.succeeded, waited.output)
         XCTAssertTrue(waited.output.contains("       Waiting for another build that uses the same cache folder\n"), waited.output)
 
         // Two builds at once on one cache both succeed and both executables serve.
         let lock = NSLock()
-        var results: [BuildpackCompile?] = [nil, nil]
+        var results: [(app: URL, build: CommandResult)?] = [nil, nil]
         DispatchQueue.concurrentPerform(iterations: 2) { index in
             let build = try? self.compileCopy(into: "concurrent-\(index)")
             lock.withLock { results[index] = build }
         }
         for result in results {
-            let build = try XCTUnwrap(result)
+            let (app, build) = try XCTUnwrap(result)
             XCTAssertTrue(build.succeeded, build.output)
-            let run = try runInDyno(build.buildDirectory, command: "test -x .swift-bin/server && echo ok")
+            let run = try runInDyno(app, command: "test -x .swift-bin/server && echo ok")
             XCTAssertEqual(run.stdout, "ok\n")
         }
     }
@@ -132,7 +132,7 @@ final class SwiftBuildpackWebTests: XCTestCase {
         try Data("Swift version 5.10.1 (swift-5.10.1-RELEASE)\n".utf8).write(to: state.appendingPathComponent("toolchain"))
         try Data().write(to: state.appendingPathComponent("build/stale-marker"))
 
-        let build = try compileCopy(into: "foreign", cache: cache)
+        let (_, build) = try compileCopy(into: "foreign", cache: cache)
         XCTAssertTrue(build.succeeded, build.output)
         let version = try stackSwiftVersion()
         XCTAssertTrue(build.output.contains("-----> Restoring the build cache\n       Discarding the build cache: it was built with Swift 5.10.1, this stack has Swift \(version)\n"), build.output)

@@ -5,6 +5,11 @@ public struct CommandResult {
     public var exitCode: Int32
     public var stdout: String
     public var stderr: String
+
+    /// stdout then stderr: what a user reads in a build log.
+    public var output: String { stdout + stderr }
+    /// Whether the command exited with status 0.
+    public var succeeded: Bool { exitCode == 0 }
 }
 
 /// Runs a program to completion with extra environment variables, collecting its output.
@@ -58,4 +63,12 @@ public func slugc(_ arguments: [String], environment: [String: String] = [:], wo
     var env = environment
     if env["SLUGC_BUILDPACKS"] == nil { env["SLUGC_BUILDPACKS"] = builtInBuildpacks.path }
     return try runCommand(slugcExecutable.path, arguments, environment: env, workingDirectory: workingDirectory)
+}
+
+/// Starts `slugc run SLUG TYPE --port N` in the background (stop it with `stop()`), with
+/// TMPDIR set so a test can check the run folder is removed afterwards.
+public func startSlugcRun(_ slug: URL, type: String = "web", port: Int = freePort(), temporaryDirectory: URL,
+                          extraArguments: [String] = []) throws -> RunningApp {
+    try RunningApp(executable: slugcExecutable.path, ["run", slug.path, type, "--port", String(port)] + extraArguments,
+                   environment: ["TMPDIR": temporaryDirectory.path], port: port)
 }

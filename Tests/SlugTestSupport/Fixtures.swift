@@ -24,24 +24,23 @@ public struct TemporaryDirectory {
     public func appending(_ path: String) -> URL { url.appendingPathComponent(path) }
 }
 
-/// Copies `Fixtures/<name>` into a new temporary folder and returns the copy's path, so a test
-/// can never change the checked-in fixture. Symlinks are copied as links.
-public func fixture(_ name: String, in temporary: TemporaryDirectory) throws -> URL {
+/// Copies `Fixtures/<name>` into `temporary` (as `<name>`, or as `folderName` so one fixture can
+/// be copied several times) and returns the copy, so a test can never change the checked-in
+/// fixture. Symlinks are copied as links.
+public func fixture(_ name: String, in temporary: TemporaryDirectory, as folderName: String? = nil) throws -> URL {
     let source = packageRoot.appendingPathComponent("Fixtures").appendingPathComponent(name)
     guard FileManager.default.fileExists(atPath: source.path) else {
         throw FixtureError(message: "no fixture named \(name) under Fixtures/")
     }
-    let destination = temporary.url.appendingPathComponent(name)
-    let copy = Process()
-    copy.executableURL = URL(fileURLWithPath: "/bin/cp")
-    copy.arguments = ["-a", source.path, destination.path]
-    try copy.run()
-    copy.waitUntilExit()
-    guard copy.terminationStatus == 0 else { throw FixtureError(message: "cp -a of fixture \(name) failed") }
+    let destination = temporary.appending(folderName ?? name)
+    let copy = try runCommand("/bin/cp", ["-a", source.path, destination.path])
+    guard copy.exitCode == 0 else { throw FixtureError(message: "cp -a of fixture \(name) failed: \(copy.stderr)") }
     return destination
 }
 
+/// A test setup step failed; the message says which.
 public struct FixtureError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+    public init(message: String) { self.message = message }
 }

@@ -39,3 +39,32 @@ public func treeSnapshot(_ directory: URL) throws -> [String: String] {
     }
     return snapshot
 }
+
+/// Paths of every file and symlink under `directory`, relative to it and sorted.
+public func relativeFileListing(_ directory: URL) -> [String] {
+    let root = directory.resolvingSymlinksInPath().path
+    guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
+    var paths: [String] = []
+    while let path = walker.nextObject() as? String {
+        var isDirectory: ObjCBool = false
+        let full = root + "/" + path
+        let isLink = (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) != nil
+        if isLink || (FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) && !isDirectory.boolValue) {
+            paths.append(path)
+        }
+    }
+    return paths.sorted()
+}
+
+/// Files under `directory` whose bytes (or symlink targets) contain `needle`, relative to it and
+/// sorted: used to prove a built app holds no build-directory path.
+public func filesContaining(_ needle: String, under directory: URL) throws -> [String] {
+    let contents = try runCommand("/usr/bin/env", ["grep", "-rlF", "--", needle, directory.path])
+    guard contents.exitCode <= 1 else { throw FixtureError(message: "grep failed: \(contents.stderr)") }
+    let links = try runCommand("/usr/bin/env", ["find", directory.path, "-type", "l", "-lname", "*\(needle)*"])
+    guard links.exitCode == 0 else { throw FixtureError(message: "find failed: \(links.stderr)") }
+    let prefix = directory.path + "/"
+    return (contents.stdout + links.stdout).split(separator: "\n")
+        .map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : String($0) }
+        .sorted()
+}
