@@ -29,15 +29,9 @@ public func runCommand(_ executable: String, _ arguments: [String], environment:
     process.standardInput = FileHandle.nullDevice
     try process.run()
     // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-    var errData = Data()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-        errData = errPipe.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-    }
+    let errorReader = BackgroundRead { errPipe.fileHandleForReading.readDataToEndOfFile() }
     let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
+    let errData = errorReader.wait()
     process.waitUntilExit()
     return CommandResult(exitCode: process.terminationStatus,
                          stdout: String(decoding: outData, as: UTF8.self),
@@ -71,4 +65,23 @@ public func startSlugcRun(_ slug: URL, type: String = "web", port: Int = freePor
                           extraArguments: [String] = []) throws -> RunningApp {
     try RunningApp(executable: slugcExecutable.path, ["run", slug.path, type, "--port", String(port)] + extraArguments,
                    environment: ["TMPDIR": temporaryDirectory.path], port: port)
+}
+
+/// A value computed on its own thread; `wait()` returns it (reads a pipe while another is drained).
+private final class BackgroundRead<Value>: @unchecked Sendable {
+    private var value: Value?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ body: @escaping @Sendable () -> Value) {
+        DispatchQueue.global().async {
+            self.value = body()
+            self.done.signal()
+        }
+    }
+
+    func wait() -> Value {
+        done.wait()
+        guard let value else { preconditionFailure("the reader finished without a value") }
+        return value
+    }
 }
