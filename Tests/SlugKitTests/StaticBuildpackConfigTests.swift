@@ -3,19 +3,8 @@ import SlugTestSupport
 import XCTest
 
 /// Fixtures/static-json: static.json with root, clean_urls, error_page, headers, redirects, routes.
-final class StaticBuildpackConfigTests: XCTestCase {
-    private static var shared: Result<StaticSiteDyno, Error>?
-    private var dyno: StaticSiteDyno!
-
-    override class func tearDown() {
-        if case let .success(dyno) = shared { dyno.shutDown() }
-        shared = nil
-    }
-
-    override func setUpWithError() throws {
-        if Self.shared == nil { Self.shared = Result { try StaticSiteDyno(fixture: "static-json") } }
-        dyno = try Self.shared?.get()
-    }
+final class StaticBuildpackConfigTests: StaticSiteTestCase {
+    override class func bootDyno() throws -> StaticSiteDyno { try StaticSiteDyno(fixture: "static-json") }
 
     func testCompileSummarisesStaticJSON() throws {
         let lines = dyno.compileResult.stdout.split(separator: "\n").map(String.init)

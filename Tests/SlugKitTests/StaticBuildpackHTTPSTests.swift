@@ -3,19 +3,8 @@ import SlugTestSupport
 import XCTest
 
 /// Fixtures/static-https: `https_only` with the site at the app folder itself.
-final class StaticBuildpackHTTPSTests: XCTestCase {
-    private static var shared: Result<StaticSiteDyno, Error>?
-    private var dyno: StaticSiteDyno!
-
-    override class func tearDown() {
-        if case let .success(dyno) = shared { dyno.shutDown() }
-        shared = nil
-    }
-
-    override func setUpWithError() throws {
-        if Self.shared == nil { Self.shared = Result { try StaticSiteDyno(fixture: "static-https") } }
-        dyno = try Self.shared?.get()
-    }
+final class StaticBuildpackHTTPSTests: StaticSiteTestCase {
+    override class func bootDyno() throws -> StaticSiteDyno { try StaticSiteDyno(fixture: "static-https") }
 
     func testPlainHTTPBehindTheRouterIsRedirectedToHTTPS() throws {
         let response = try dyno.get("/harbour/map?zoom=3", headers: ["X-Forwarded-Proto": "http"])

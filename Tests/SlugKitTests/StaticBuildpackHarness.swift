@@ -93,3 +93,28 @@ final class StaticSiteDyno {
         try httpHead(port: port, path: path)
     }
 }
+
+/// A test class that shares one running static site among its tests (booting the server is
+/// the slow part). Subclasses say which site with `bootDyno()`; the server stops after the class.
+class StaticSiteTestCase: XCTestCase {
+    private static var running: [ObjectIdentifier: Result<StaticSiteDyno, Error>] = [:]
+    var dyno: StaticSiteDyno!
+
+    /// The site this class tests; called once per class.
+    class func bootDyno() throws -> StaticSiteDyno {
+        throw FixtureError(message: "\(self) must override bootDyno()")
+    }
+
+    override class func tearDown() {
+        if case let .success(dyno) = StaticSiteTestCase.running.removeValue(forKey: ObjectIdentifier(self)) { dyno.shutDown() }
+        super.tearDown()
+    }
+
+    override func setUpWithError() throws {
+        let key = ObjectIdentifier(type(of: self))
+        if StaticSiteTestCase.running[key] == nil {
+            StaticSiteTestCase.running[key] = Result { try type(of: self).bootDyno() }
+        }
+        dyno = try StaticSiteTestCase.running[key]?.get()
+    }
+}

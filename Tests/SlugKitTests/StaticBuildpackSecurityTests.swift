@@ -4,29 +4,16 @@ import XCTest
 
 /// Nothing outside the site root is reachable: raw `..`, encoded `..`, and symlinks that point
 /// out of the root (to the app folder, or to /etc) all answer 404.
-final class StaticBuildpackSecurityTests: XCTestCase {
-    private static var shared: Result<StaticSiteDyno, Error>?
-    private var dyno: StaticSiteDyno!
-
-    override class func tearDown() {
-        if case let .success(dyno) = shared { dyno.shutDown() }
-        shared = nil
-    }
-
-    override func setUpWithError() throws {
-        if Self.shared == nil {
-            Self.shared = Result {
-                try StaticSiteDyno(fixture: "static-json") { app in
-                    let public_ = app.appendingPathComponent("public")
-                    let fm = FileManager.default
-                    try fm.createSymbolicLink(atPath: public_.appendingPathComponent("readme.txt").path, withDestinationPath: "../README.md")
-                    try fm.createSymbolicLink(atPath: public_.appendingPathComponent("passwd").path, withDestinationPath: "/etc/passwd")
-                    try fm.createSymbolicLink(atPath: public_.appendingPathComponent("etc").path, withDestinationPath: "/etc")
-                    try fm.createSymbolicLink(atPath: public_.appendingPathComponent("home.html").path, withDestinationPath: "index.html")
-                }
-            }
+final class StaticBuildpackSecurityTests: StaticSiteTestCase {
+    override class func bootDyno() throws -> StaticSiteDyno {
+        try StaticSiteDyno(fixture: "static-json") { app in
+            let public_ = app.appendingPathComponent("public")
+            let fm = FileManager.default
+            try fm.createSymbolicLink(atPath: public_.appendingPathComponent("readme.txt").path, withDestinationPath: "../README.md")
+            try fm.createSymbolicLink(atPath: public_.appendingPathComponent("passwd").path, withDestinationPath: "/etc/passwd")
+            try fm.createSymbolicLink(atPath: public_.appendingPathComponent("etc").path, withDestinationPath: "/etc")
+            try fm.createSymbolicLink(atPath: public_.appendingPathComponent("home.html").path, withDestinationPath: "index.html")
         }
-        dyno = try Self.shared?.get()
     }
 
     func testTraversalAttemptsAre404() throws {

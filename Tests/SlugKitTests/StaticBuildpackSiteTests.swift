@@ -4,11 +4,7 @@ import SlugTestSupport
 import XCTest
 
 /// Fixtures/static-site: a plain site detected by its index.html, served from the app folder.
-final class StaticBuildpackSiteTests: XCTestCase {
-    // One server for the class: every test but the SIGTERM one only reads from it.
-    private static var shared: Result<StaticSiteDyno, Error>?
-    private var dyno: StaticSiteDyno!
-
+final class StaticBuildpackSiteTests: StaticSiteTestCase {
     static func bootSite() throws -> StaticSiteDyno {
         try StaticSiteDyno(fixture: "static-site") { app in
             let profile = app.appendingPathComponent(".profile.d")
@@ -17,15 +13,7 @@ final class StaticBuildpackSiteTests: XCTestCase {
         }
     }
 
-    override class func tearDown() {
-        if case let .success(dyno) = shared { dyno.shutDown() }
-        shared = nil
-    }
-
-    override func setUpWithError() throws {
-        if Self.shared == nil { Self.shared = Result { try Self.bootSite() } }
-        dyno = try Self.shared?.get()
-    }
+    override class func bootDyno() throws -> StaticSiteDyno { try bootSite() }
 
     func testCompilePrintsHerokuStyleStepsAndInstallsTheServer() throws {
         let lines = dyno.compileResult.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
