@@ -19,12 +19,6 @@ struct BuildCommand: AsyncParsableCommand {
 
     @OptionGroup var input: BuildInputOptions
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the slug.", valueName: "SLUG.tgz"))
-    var output: String
-
-    @Option(help: "The stack name buildpacks see in STACK.")
-    var stack = "heroku-24"
-
     @OptionGroup var packing: PackingOptions
     @OptionGroup var outputOptions: OutputOptions
 
@@ -32,21 +26,14 @@ struct BuildCommand: AsyncParsableCommand {
         let terminal = Terminal(json: outputOptions.json)
         let renderer = EventRenderer(terminal: terminal)
         do {
-            var request = try input.request(output: URL(fileURLWithPath: output))
-            request.stack = stack
+            var request = try input.request(output: URL(fileURLWithPath: packing.output))
+            request.stack = packing.stack
             request.pack = packing.packOptions()
             let finalRequest = request
             let result = try await SignalWatcher().cancelling {
                 try await SlugCompiler().build(finalRequest) { renderer.render($0) }
             }
-            if outputOptions.json {
-                terminal.json(result.release.jsonData())
-            } else {
-                let types = result.release.processTypes.types
-                terminal.log("-----> Slug written to \(output)")
-                terminal.log("       Process types: \(types.isEmpty ? "(none)" : types.joined(separator: ", "))")
-                terminal.log("       Size: \(ByteCount.format(result.release.size ?? 0)), checksum \(result.release.checksum ?? "-")")
-            }
+            terminal.slugWritten(result.release, to: packing.output, json: outputOptions.json)
         } catch let error as ValidationError {
             throw error
         } catch {

@@ -36,8 +36,14 @@ struct BuildpackLocationOptions: ParsableArguments {
     }
 }
 
-/// Options that shape how the slug is packed (`build` and `pack`).
+/// Where the slug goes and how it is packed (`build` and `pack`).
 struct PackingOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the slug.", valueName: "SLUG.tgz"))
+    var output: String
+
+    @Option(help: "The stack name: buildpacks see it in STACK, and the release metadata records it.")
+    var stack = "heroku-24"
+
     @Option(help: "Compression level 1 (fastest) to 9 (smallest).")
     var level: Int = 6
 
@@ -66,5 +72,19 @@ struct PackingOptions: ParsableArguments {
             options.sourceDateEpoch = seconds
         }
         return options
+    }
+}
+
+extension Terminal {
+    /// The last word of `build` and `pack`: the release JSON with --json, else a summary.
+    func slugWritten(_ release: ReleaseMetadata, to output: String, json: Bool) {
+        if json {
+            self.json(release.jsonData())
+            return
+        }
+        let types = release.processTypes.types
+        log("-----> Slug written to \(output)")
+        log("       Process types: \(types.isEmpty ? "(none)" : types.joined(separator: ", "))")
+        log("       Size: \(ByteCount.format(release.size ?? 0)), checksum \(release.checksum ?? "-")")
     }
 }

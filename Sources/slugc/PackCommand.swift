@@ -19,12 +19,6 @@ struct PackCommand: AsyncParsableCommand {
     @Argument(help: "The folder to pack; it becomes ./app/ in the slug.")
     var directory: String
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the slug.", valueName: "SLUG.tgz"))
-    var output: String
-
-    @Option(help: "The stack name recorded in the release metadata.")
-    var stack = "heroku-24"
-
     @OptionGroup var packing: PackingOptions
     @OptionGroup var outputOptions: OutputOptions
 
@@ -32,14 +26,9 @@ struct PackCommand: AsyncParsableCommand {
         let terminal = Terminal(json: outputOptions.json)
         let renderer = EventRenderer(terminal: terminal)
         do {
-            let release = try SlugCompiler().pack(directory: URL(fileURLWithPath: directory), to: URL(fileURLWithPath: output),
-                                                  options: packing.packOptions(), stack: stack) { renderer.render($0) }
-            if outputOptions.json {
-                terminal.json(release.jsonData())
-            } else {
-                terminal.log("-----> Slug written to \(output)")
-                terminal.log("       Size: \(ByteCount.format(release.size ?? 0)), checksum \(release.checksum ?? "-")")
-            }
+            let release = try SlugCompiler().pack(directory: URL(fileURLWithPath: directory), to: URL(fileURLWithPath: packing.output),
+                                                  options: packing.packOptions(), stack: packing.stack) { renderer.render($0) }
+            terminal.slugWritten(release, to: packing.output, json: outputOptions.json)
         } catch {
             throw Failure.report(error, terminal: terminal, json: outputOptions.json)
         }
