@@ -26,7 +26,24 @@ final class CLIUsageTests: XCTestCase {
         let missing = temporary.appending("nope").path
         let result = try slugc(["build", missing, "-o", temporary.appending("slug.tgz").path])
         XCTAssertEqual(result.exitCode, 64)
-        XCTAssertEqual(result.stderr, " !     \(missing): not a folder. Give the app's source folder, e.g. slugc build ./myapp -o slug.tgz.\n")
+        XCTAssertEqual(result.stderr, " !     \(missing): not a folder. Give the app's folder, e.g. slugc build ./myapp -o slug.tgz.\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: temporary.appending("slug.tgz").path))
+    }
+
+    func testMissingSlugAndMissingOutputFolderFailBeforeAnyWork() throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let missing = temporary.appending("nope.tgz").path
+        for command in [["run", missing], ["inspect", missing]] {
+            let result = try slugc(command)
+            XCTAssertEqual(result.exitCode, 64, "\(command)")
+            XCTAssertEqual(result.stderr, " !     \(missing): no such slug. Build one with slugc build SOURCE -o \(missing).\n")
+        }
+        let app = try fixture("static-site", in: temporary)
+        let output = temporary.appending("no-such-folder/slug.tgz").path
+        let result = try slugc(["build", app.path, "-o", output])
+        XCTAssertEqual(result.exitCode, 64)
+        XCTAssertEqual(result.stdout, "", "the build started before the output folder was checked")
+        XCTAssertEqual(result.stderr, " !     \(output): the folder \(temporary.appending("no-such-folder").path) does not exist. Create it, or write the slug elsewhere.\n")
     }
 }

@@ -10,6 +10,7 @@ public struct SlugInspection: Sendable {
 
     /// Reads everything from the slug alone.
     public static func inspect(_ slug: URL) throws -> SlugInspection {
+        try SourceError.checkSlugExists(slug)
         let attributes: [FileAttributeKey: Any]
         do { attributes = try FileManager.default.attributesOfItem(atPath: slug.path) } catch {
             throw PackError.io(path: slug.path, reason: "no such slug file")

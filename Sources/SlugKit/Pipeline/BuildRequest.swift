@@ -54,18 +54,40 @@ public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
     case notADirectory(path: String)
     case appDirectoryOutsideSource(appDirectory: String)
     case appDirectoryMissing(appDirectory: String, source: String)
-    case outputInsideSource(output: String)
+    case outputFolderMissing(output: String, folder: String)
+    case slugNotFound(path: String)
 
     public var description: String {
         switch self {
         case let .notADirectory(path):
-            return "\(path): not a folder. Give the app's source folder, e.g. slugc build ./myapp -o slug.tgz."
+            return "\(path): not a folder. Give the app's folder, e.g. slugc build ./myapp -o slug.tgz."
         case let .appDirectoryOutsideSource(appDirectory):
             return "--app-dir \(appDirectory): must be a folder inside the source (no \"..\", not absolute)."
         case let .appDirectoryMissing(appDirectory, source):
             return "--app-dir \(appDirectory): there is no such folder in \(source)."
-        case let .outputInsideSource(output):
-            return "\(output): the slug would be written inside the app folder being built, so it could end up inside the next slug. Write it elsewhere."
+        case let .outputFolderMissing(output, folder):
+            return "\(output): the folder \(folder) does not exist. Create it, or write the slug elsewhere."
+        case let .slugNotFound(path):
+            return "\(path): no such slug. Build one with slugc build SOURCE -o \(path)."
+        }
+    }
+}
+
+extension SourceError {
+    /// Fails fast, before any work, when the slug could not be written where asked.
+    static func checkOutputFolder(of output: URL) throws {
+        let folder = output.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw SourceError.outputFolderMissing(output: output.path, folder: folder.path)
+        }
+    }
+
+    /// A slug to read must exist and be a file.
+    static func checkSlugExists(_ slug: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: slug.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw SourceError.slugNotFound(path: slug.path)
         }
     }
 }

@@ -13,6 +13,7 @@ public struct SlugCompiler: Sendable {
     /// error (and on cancellation) the output file is untouched and the temporary folder gone.
     public func build(_ request: BuildRequest, events: @escaping BuildEventHandler) async throws -> BuildResult {
         let appSource = try resolveAppSource(request)
+        try SourceError.checkOutputFolder(of: request.output)
         let workspace = try BuildWorkspace(in: request.temporaryDirectory)
         defer { workspace.remove() }
 

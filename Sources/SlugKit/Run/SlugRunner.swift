@@ -43,6 +43,7 @@ public struct SlugRunner: Sendable {
     /// Runs to completion. `onStart` gets the command and the app folder before it starts.
     public func run(_ request: RunRequest, onStart: @Sendable (String, URL) -> Void = { _, _ in },
                     onOutput: @escaping @Sendable (OutputStream, String) -> Void) async throws -> ChildProcessOutcome {
+        try SourceError.checkSlugExists(request.slug)
         var template = Array(request.temporaryDirectory.appendingPathComponent("slugc-run-XXXXXX").path.utf8CString)
         guard let made = mkdtemp(&template) else {
             throw PackError.io(path: request.temporaryDirectory.path, reason: "cannot create a temporary folder: \(String(cString: strerror(errno)))")
