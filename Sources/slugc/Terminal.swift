@@ -56,7 +56,7 @@ struct EventRenderer {
         switch event {
         case .step(let text): terminal.log("-----> " + text)
         case .detail(let text): terminal.log("       " + text)
-        case .output(let line, _, _): terminal.log(line)
+        case .output(let line, _, _): terminal.log(Self.aligned(line))
         case .warning(let warning): terminal.error(" !     Warning: \(warning)")
         case .packProgress(let progress):
             let seconds = max(Double(progress.elapsed.components.seconds) + Double(progress.elapsed.components.attoseconds) / 1e18, 0.001)
@@ -65,5 +65,15 @@ struct EventRenderer {
         case .stageStarted, .stageFinished:
             break
         }
+    }
+
+    /// Buildpack output as Heroku shows it: the buildpack's own `-----> ` steps, ` !     `
+    /// errors and indented details stay as they are; a raw tool line (`Collecting flask`) is
+    /// indented so it reads as detail under the current step.
+    static func aligned(_ line: String) -> String {
+        if line.isEmpty || line.hasPrefix("-----> ") || line.hasPrefix(" !     ") || line.first == " " || line.first == "\t" {
+            return line
+        }
+        return "       " + line
     }
 }

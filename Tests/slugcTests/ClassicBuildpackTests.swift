@@ -25,7 +25,8 @@ final class ClassicBuildpackTests: XCTestCase {
         XCTAssertTrue(first.stderr.contains("-----> Second app detected"), first.stderr)
         XCTAssertTrue(first.stderr.contains("       build number 1 from the cache"), first.stderr)
         XCTAssertTrue(first.stderr.contains("       stack is heroku-24"), first.stderr)
-        XCTAssertTrue(first.stderr.contains("stderr line from compile"), first.stderr)
+        // A raw line from the buildpack is indented under its step, as Heroku shows it.
+        XCTAssertTrue(first.stderr.contains("\n       stderr line from compile\n"), first.stderr)
 
         let release = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
         // The Procfile's web wins over bin/release's; bin/release adds worker.
