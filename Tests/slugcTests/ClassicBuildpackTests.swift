@@ -52,6 +52,21 @@ final class ClassicBuildpackTests: XCTestCase {
         XCTAssertTrue(second.stderr.contains("       build number 2 from the cache"), second.stderr)
     }
 
+    func testSourceVersionIsTheCheckoutsCommit() throws {
+        let app = try fixture("classic-app", in: temporary)
+        let hello = buildpacks.appendingPathComponent("hello").path
+        let before = try slugc(["build", app.path, "-o", temporary.appending("a.tgz").path, "--buildpack", hello])
+        XCTAssertTrue(before.stdout.contains("       source version none\n"), before.stdout)
+        let git = ["-C", app.path, "-c", "user.name=slugc", "-c", "user.email=slugc@example.invalid"]
+        XCTAssertEqual(try runCommand("/usr/bin/git", ["init", "-q", app.path]).exitCode, 0)
+        XCTAssertEqual(try runCommand("/usr/bin/git", git + ["add", "-A"]).exitCode, 0)
+        XCTAssertEqual(try runCommand("/usr/bin/git", git + ["commit", "-qm", "app"]).exitCode, 0)
+        let commit = try runCommand("/usr/bin/git", ["-C", app.path, "rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let after = try slugc(["build", app.path, "-o", temporary.appending("b.tgz").path, "--buildpack", hello])
+        XCTAssertEqual(after.exitCode, 0, after.stderr)
+        XCTAssertTrue(after.stdout.contains("       source version \(commit)\n"), after.stdout)
+    }
+
     func testRunBootsTheProcessTypeWithProfileDAndPort() throws {
         let app = try fixture("classic-app", in: temporary)
         let slug = temporary.appending("slug.tgz")
