@@ -26,51 +26,53 @@ struct SlugWalk {
         guard stat(root, &info) == 0 else { throw PackError.io(path: root, reason: FileSystem.describe(errno)) }
         guard FileSystem.isDirectory(info) else { throw PackError.io(path: root, reason: "not a directory; pass the folder to pack") }
         try tar.addDirectory("./app/", mode: info.st_mode, mtime: mtime)
-        try walk("", real: true)
+        try walk("", on: OpenFolder(path: root))
     }
 
-    private mutating func walk(_ folder: String, real: Bool) throws(PackError) {
-        let folderPath = folder.isEmpty ? root : root + "/" + folder
-        let realNames = real ? try FileSystem.sortedNames(in: folderPath) : []
+    /// `disk` is nil for a folder that exists only to hold extra files.
+    private mutating func walk(_ folder: String, on disk: OpenFolder?) throws(PackError) {
+        let realNames = try disk?.sortedNames() ?? []
         var names = realNames
         let extraChildren = extras.children(of: folder)
         if !extraChildren.isEmpty {
-            names = Array(Set(names).union(extraChildren.keys)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            names = Array(Set(names).union(extraChildren.keys)).sorted(by: FileSystem.bytewisePrecedes)
         }
         let onDisk = extraChildren.isEmpty ? [] : Set(realNames)
+        // Every file here counts towards the same folders; work them out once, not per file.
+        let tallyFolders = tally.folders(of: folder)
         for name in names {
             let relative = folder.isEmpty ? name : folder + "/" + name
-            let archived = "./app/" + relative
             if let data = extras.files[relative] {
-                try tar.addFile(archived, contents: data, mode: 0o644, mtime: mtime)
+                try tar.addFile("./app/" + relative, contents: data, mode: 0o644, mtime: mtime)
                 tally.add(relative, bytes: Int64(data.count))
                 continue
             }
             let needsFolder = extraChildren[name] == .folder
-            var info: stat?
-            if real && name != ".git" && (extraChildren.isEmpty || onDisk.contains(name)) {
-                let status = try FileSystem.status(of: root + "/" + relative)
-                if !excludes(relative, FileSystem.isDirectory(status)) { info = status }
+            var found: (info: stat, folder: OpenFolder)?
+            if let disk, name != ".git" && (extraChildren.isEmpty || onDisk.contains(name)) {
+                let status = try disk.status(of: name, path: root + "/" + relative)
+                if !excludes(relative, FileSystem.isDirectory(status)) { found = (status, disk) }
             }
-            guard let info, !needsFolder || FileSystem.isDirectory(info) else {
+            guard let found, !needsFolder || FileSystem.isDirectory(found.info) else {
                 if needsFolder {
-                    try tar.addDirectory(archived + "/", mode: 0o755, mtime: mtime)
-                    try walk(relative, real: false)
+                    try tar.addDirectory("./app/" + relative + "/", mode: 0o755, mtime: mtime)
+                    try walk(relative, on: nil)
                 }
                 continue
             }
-            try add(relative, info)
+            try add(name, relative, found.info, in: found.folder, tallyFolders: tallyFolders)
         }
     }
 
-    private mutating func add(_ relative: String, _ info: stat) throws(PackError) {
+    private mutating func add(_ name: String, _ relative: String, _ info: stat, in folder: OpenFolder,
+                              tallyFolders: [String]) throws(PackError) {
         let archived = "./app/" + relative
-        let path = root + "/" + relative
         if FileSystem.isDirectory(info) {
             try tar.addDirectory(archived + "/", mode: info.st_mode, mtime: mtime)
-            try walk(relative, real: true)
+            try walk(relative, on: OpenFolder(name: name, in: folder, path: root + "/" + relative))
         } else if FileSystem.isSymlink(info) {
-            try tar.addSymlink(archived, target: FileSystem.symlinkTarget(of: path), mtime: mtime)
+            let target = try folder.symlinkTarget(of: name, path: root + "/" + relative)
+            try tar.addSymlink(archived, target: target, mtime: mtime)
         } else if FileSystem.isRegular(info) {
             if info.st_nlink > 1 {
                 let identity = FileIdentity(info)
@@ -80,8 +82,12 @@ struct SlugWalk {
                 }
                 linked[identity] = archived
             }
-            try tar.addFile(archived, from: path, size: Int64(info.st_size), mode: info.st_mode, mtime: mtime)
-            tally.add(relative, bytes: Int64(info.st_size))
+            let path = root + "/" + relative
+            let descriptor = try folder.openFile(name, path: path)
+            defer { close(descriptor) }
+            try tar.addFile(archived, reading: descriptor, source: path, size: Int64(info.st_size),
+                            mode: info.st_mode, mtime: mtime)
+            tally.add(Int64(info.st_size), to: tallyFolders)
         }
         // Sockets, FIFOs and devices cannot run from a slug; they are left out like `git` would.
     }
@@ -125,12 +131,28 @@ struct FolderTally {
     }
 
     mutating func add(_ relativePath: String, bytes count: Int64) {
-        total += count
         var folder = ""
+        var folders: [String] = []
         for part in relativePath.split(separator: "/").dropLast().prefix(depth) {
             folder = folder.isEmpty ? String(part) : folder + "/" + part
-            bytes[folder, default: 0] += count
+            folders.append(folder)
         }
+        add(count, to: folders)
+    }
+
+    /// The tallied folders a file directly inside `folder` counts towards (for `add(_:to:)`).
+    func folders(of folder: String) -> [String] {
+        var path = ""
+        return folder.split(separator: "/").prefix(depth).map { part in
+            path = path.isEmpty ? String(part) : path + "/" + part
+            return path
+        }
+    }
+
+    /// Adds a file's bytes to folders found once with `folders(of:)`.
+    mutating func add(_ count: Int64, to folders: [String]) {
+        total += count
+        for folder in folders { bytes[folder, default: 0] += count }
     }
 
     /// The largest folders first (ties by path, so the order is stable).
