@@ -16,12 +16,13 @@ enum FileSystem {
             throw PackError.io(path: path, reason: describe(errno))
         }
         defer { closedir(directory) }
-        return try sortedNames(of: directory, path: path)
+        return try sortedEntries(of: directory, path: path).map(\.name)
     }
 
-    /// The names left in an open directory stream, sorted as `sortedNames(in:)`.
-    static func sortedNames(of directory: OpaquePointer, path: String) throws(PackError) -> [String] {
-        var names: [String] = []
+    /// The entries left in an open directory stream with their `d_type` (`DT_UNKNOWN` when the
+    /// file system does not say), sorted by name as `sortedNames(in:)`.
+    static func sortedEntries(of directory: OpaquePointer, path: String) throws(PackError) -> [(name: String, type: UInt8)] {
+        var entries: [(name: String, type: UInt8)] = []
         while let entry = readdir(directory) {
             let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
                 pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(validatingCString: $0) }
@@ -33,9 +34,9 @@ enum FileSystem {
                 throw PackError.io(path: path + "/" + lossy, reason: "the file name is not valid UTF-8; rename the file")
             }
             if name == "." || name == ".." { continue }
-            names.append(name)
+            entries.append((name, entry.pointee.d_type))
         }
-        return names.sorted(by: bytewisePrecedes)
+        return entries.sorted { bytewisePrecedes($0.name, $1.name) }
     }
 
     /// Whether `a` sorts before `b` by UTF-8 bytes; `memcmp` on the contiguous bytes, because the

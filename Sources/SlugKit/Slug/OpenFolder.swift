@@ -36,9 +36,9 @@ final class OpenFolder {
 
     private var descriptor: Int32 { dirfd(stream) }
 
-    /// The names inside (no "." or ".."), sorted by their UTF-8 bytes as `tar --sort=name`.
-    func sortedNames() throws(PackError) -> [String] {
-        try FileSystem.sortedNames(of: stream, path: path)
+    /// The entries inside (no "." or "..") with their `d_type`, sorted by their UTF-8 bytes as `tar --sort=name`.
+    func sortedEntries() throws(PackError) -> [(name: String, type: UInt8)] {
+        try FileSystem.sortedEntries(of: stream, path: path)
     }
 
     /// `lstat` of an entry: the entry itself, never what a symlink points to.
@@ -56,6 +56,21 @@ final class OpenFolder {
         let count = readlinkat(descriptor, name, &buffer, buffer.count - 1)
         guard count >= 0 else { throw PackError.io(path: path, reason: FileSystem.describe(errno)) }
         return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// An entry the directory listing calls a regular file, opened and then `fstat`ed (one name
+    /// lookup instead of two); nil when that fails or it is no longer a regular file, so the
+    /// caller falls back to `status(of:path:)` and reports errors as for any other entry.
+    func openRegularFile(_ name: String) -> (descriptor: Int32, info: stat)? {
+        // Non-blocking, in case a FIFO took the file's place since the listing.
+        let file = openat(descriptor, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard file >= 0 else { return nil }
+        var info = stat()
+        guard fstat(file, &info) == 0, FileSystem.isRegular(info) else {
+            close(file)
+            return nil
+        }
+        return (file, info)
     }
 
     /// A regular file entry opened for reading (never through a symlink); the caller closes it.
