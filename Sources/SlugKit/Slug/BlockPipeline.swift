@@ -108,8 +108,7 @@ final class BlockPipeline {
                                      isLast: isLast)
         if singleMember { previousTail = Array(current.suffix(32 * 1024)) }
         bytesIn += Int64(current.count)
-        current = []
-        current.reserveCapacity(blockSize)
+        current = work.reusableBuffer(capacity: blockSize)
         work.enqueue(block)
         submitted += 1
         // Write whatever is done; wait only when too many blocks are in flight.
@@ -155,6 +154,9 @@ final class BlockWorkQueue: @unchecked Sendable {
     private var waiting: [CompressionBlock] = []
     private var finished: [Int: CompressedBlock] = [:]
     private var closing = false
+    /// Input buffers of compressed blocks, handed back out so each block does not allocate (and
+    /// fault in) a fresh 1 MiB; never more than the blocks in flight, so memory stays bounded.
+    private var spare: [[UInt8]] = []
 
     func startWorker(with compressor: BlockCompressor) {
         let thread = Thread { [self] in self.run(compressor) }
@@ -179,6 +181,16 @@ final class BlockWorkQueue: @unchecked Sendable {
         return finished.removeValue(forKey: index)
     }
 
+    /// An empty buffer with room for `capacity` bytes, reused when one is spare.
+    func reusableBuffer(capacity: Int) -> [UInt8] {
+        condition.lock()
+        var buffer = spare.popLast() ?? []
+        condition.unlock()
+        buffer.removeAll(keepingCapacity: true)
+        buffer.reserveCapacity(capacity)
+        return buffer
+    }
+
     /// Lets the workers end; blocks not yet started are dropped.
     func close() {
         condition.lock()
@@ -193,11 +205,14 @@ final class BlockWorkQueue: @unchecked Sendable {
             condition.lock()
             while waiting.isEmpty && !closing { condition.wait() }
             if waiting.isEmpty { condition.unlock(); return }
-            let block = waiting.removeFirst()
+            var block = waiting.removeFirst()
             condition.unlock()
             let result = compressor.compress(block)
+            var input: [UInt8] = []
+            swap(&input, &block.input)
             condition.lock()
             finished[result.index] = result
+            if !closing { spare.append(consume input) }
             condition.broadcast()
             condition.unlock()
         }

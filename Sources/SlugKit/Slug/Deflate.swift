@@ -21,15 +21,16 @@ final class DeflateMemberCompressor: BlockCompressor {
     /// empty member, which every gzip reader accepts.
     func compress(_ block: CompressionBlock) -> CompressedBlock {
         let bound = libdeflate_gzip_compress_bound(compressor, block.input.count)
-        var output = [UInt8](repeating: 0, count: bound)
-        let written = block.input.withUnsafeBytes { input in
-            output.withUnsafeMutableBytes { out in
+        // Uninitialized: zero-filling a 1 MiB buffer only to overwrite it is a visible cost per block.
+        var written = 0
+        let output = [UInt8](unsafeUninitializedCapacity: bound) { out, count in
+            written = block.input.withUnsafeBytes { input in
                 libdeflate_gzip_compress(compressor, input.baseAddress, input.count, out.baseAddress, out.count)
             }
+            count = written
         }
         // The bound is libdeflate's own worst case, so 0 ("did not fit") cannot happen; if it
         // ever does, failing beats writing a broken slug.
-        output.removeSubrange(written...)
         return CompressedBlock(index: block.index, bytes: output, crc: 0, length: block.input.count, failed: written == 0)
     }
 }

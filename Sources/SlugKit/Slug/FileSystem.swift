@@ -16,7 +16,13 @@ enum FileSystem {
             throw PackError.io(path: path, reason: describe(errno))
         }
         defer { closedir(directory) }
-        var names: [String] = []
+        return try sortedEntries(of: directory, path: path).map(\.name)
+    }
+
+    /// The entries left in an open directory stream with their `d_type` (`DT_UNKNOWN` when the
+    /// file system does not say), sorted by name as `sortedNames(in:)`.
+    static func sortedEntries(of directory: OpaquePointer, path: String) throws(PackError) -> [(name: String, type: UInt8)] {
+        var entries: [(name: String, type: UInt8)] = []
         while let entry = readdir(directory) {
             let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
                 pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(validatingCString: $0) }
@@ -28,9 +34,23 @@ enum FileSystem {
                 throw PackError.io(path: path + "/" + lossy, reason: "the file name is not valid UTF-8; rename the file")
             }
             if name == "." || name == ".." { continue }
-            names.append(name)
+            entries.append((name, entry.pointee.d_type))
         }
-        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return entries.sorted { bytewisePrecedes($0.name, $1.name) }
+    }
+
+    /// Whether `a` sorts before `b` by UTF-8 bytes; `memcmp` on the contiguous bytes, because the
+    /// generic `utf8.lexicographicallyPrecedes` is a visible cost when sorting every folder of an app.
+    static func bytewisePrecedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { left in
+            b.withUTF8 { right in
+                let common = min(left.count, right.count)
+                guard common > 0, let l = left.baseAddress, let r = right.baseAddress else { return left.count < right.count }
+                let order = memcmp(l, r, common)
+                return order != 0 ? order < 0 : left.count < right.count
+            }
+        }
     }
 
     /// `lstat`: the entry itself, never what a symlink points to.

@@ -26,51 +26,75 @@ struct SlugWalk {
         guard stat(root, &info) == 0 else { throw PackError.io(path: root, reason: FileSystem.describe(errno)) }
         guard FileSystem.isDirectory(info) else { throw PackError.io(path: root, reason: "not a directory; pass the folder to pack") }
         try tar.addDirectory("./app/", mode: info.st_mode, mtime: mtime)
-        try walk("", real: true)
+        try walk("", on: OpenFolder(path: root))
     }
 
-    private mutating func walk(_ folder: String, real: Bool) throws(PackError) {
-        let folderPath = folder.isEmpty ? root : root + "/" + folder
-        let realNames = real ? try FileSystem.sortedNames(in: folderPath) : []
-        var names = realNames
+    /// `disk` is nil for a folder that exists only to hold extra files.
+    private mutating func walk(_ folder: String, on disk: OpenFolder?) throws(PackError) {
+        let realEntries = try disk?.sortedEntries() ?? []
+        var names = realEntries.map(\.name)
         let extraChildren = extras.children(of: folder)
         if !extraChildren.isEmpty {
-            names = Array(Set(names).union(extraChildren.keys)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            names = Array(Set(names).union(extraChildren.keys)).sorted(by: FileSystem.bytewisePrecedes)
         }
-        let onDisk = extraChildren.isEmpty ? [] : Set(realNames)
-        for name in names {
+        let onDisk = extraChildren.isEmpty ? [] : Set(realEntries.map(\.name))
+        let types = extraChildren.isEmpty ? [:] : Dictionary(realEntries.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
+        // Every file here counts towards the same folders; work them out once, not per file.
+        let tallyFolders = tally.folders(of: folder)
+        for (position, name) in names.enumerated() {
             let relative = folder.isEmpty ? name : folder + "/" + name
-            let archived = "./app/" + relative
             if let data = extras.files[relative] {
-                try tar.addFile(archived, contents: data, mode: 0o644, mtime: mtime)
+                try tar.addFile("./app/" + relative, contents: data, mode: 0o644, mtime: mtime)
                 tally.add(relative, bytes: Int64(data.count))
                 continue
             }
             let needsFolder = extraChildren[name] == .folder
-            var info: stat?
-            if real && name != ".git" && (extraChildren.isEmpty || onDisk.contains(name)) {
-                let status = try FileSystem.status(of: root + "/" + relative)
-                if !excludes(relative, FileSystem.isDirectory(status)) { info = status }
+            var found: Found?
+            if let disk, name != ".git" && (extraChildren.isEmpty || onDisk.contains(name)) {
+                let type = extraChildren.isEmpty ? realEntries[position].type : types[name] ?? UInt8(DT_UNKNOWN)
+                found = try find(name, relative, type: type, in: disk, needsFolder: needsFolder)
             }
-            guard let info, !needsFolder || FileSystem.isDirectory(info) else {
+            guard let found, !needsFolder || FileSystem.isDirectory(found.info) else {
+                found.flatMap(\.file).map { _ = close($0) }
                 if needsFolder {
-                    try tar.addDirectory(archived + "/", mode: 0o755, mtime: mtime)
-                    try walk(relative, real: false)
+                    try tar.addDirectory("./app/" + relative + "/", mode: 0o755, mtime: mtime)
+                    try walk(relative, on: nil)
                 }
                 continue
             }
-            try add(relative, info)
+            try add(name, relative, found, tallyFolders: tallyFolders)
         }
     }
 
-    private mutating func add(_ relative: String, _ info: stat) throws(PackError) {
+    /// An entry on disk and what it is; `file` is already open when the listing said "regular file".
+    private struct Found {
+        var info: stat
+        var folder: OpenFolder
+        var file: Int32?
+    }
+
+    /// The entry unless `excludes` leaves it out. A regular file is opened and `fstat`ed rather
+    /// than `lstat`ed and then opened, one name lookup fewer for most entries of an app.
+    private func find(_ name: String, _ relative: String, type: UInt8, in disk: OpenFolder,
+                      needsFolder: Bool) throws(PackError) -> Found? {
+        if type == UInt8(DT_REG) && !needsFolder {
+            if excludes(relative, false) { return nil }
+            if let opened = disk.openRegularFile(name) { return Found(info: opened.info, folder: disk, file: opened.descriptor) }
+        }
+        let status = try disk.status(of: name, path: root + "/" + relative)
+        return excludes(relative, FileSystem.isDirectory(status)) ? nil : Found(info: status, folder: disk, file: nil)
+    }
+
+    private mutating func add(_ name: String, _ relative: String, _ found: Found, tallyFolders: [String]) throws(PackError) {
+        defer { found.file.map { _ = close($0) } }
         let archived = "./app/" + relative
-        let path = root + "/" + relative
+        let info = found.info
         if FileSystem.isDirectory(info) {
             try tar.addDirectory(archived + "/", mode: info.st_mode, mtime: mtime)
-            try walk(relative, real: true)
+            try walk(relative, on: OpenFolder(name: name, in: found.folder, path: root + "/" + relative))
         } else if FileSystem.isSymlink(info) {
-            try tar.addSymlink(archived, target: FileSystem.symlinkTarget(of: path), mtime: mtime)
+            let target = try found.folder.symlinkTarget(of: name, path: root + "/" + relative)
+            try tar.addSymlink(archived, target: target, mtime: mtime)
         } else if FileSystem.isRegular(info) {
             if info.st_nlink > 1 {
                 let identity = FileIdentity(info)
@@ -80,8 +104,13 @@ struct SlugWalk {
                 }
                 linked[identity] = archived
             }
-            try tar.addFile(archived, from: path, size: Int64(info.st_size), mode: info.st_mode, mtime: mtime)
-            tally.add(relative, bytes: Int64(info.st_size))
+            let path = root + "/" + relative
+            var descriptor = found.file ?? -1
+            if found.file == nil { descriptor = try found.folder.openFile(name, path: path) }
+            defer { if found.file == nil { close(descriptor) } }
+            try tar.addFile(archived, reading: descriptor, source: path, size: Int64(info.st_size),
+                            mode: info.st_mode, mtime: mtime)
+            tally.add(Int64(info.st_size), to: tallyFolders)
         }
         // Sockets, FIFOs and devices cannot run from a slug; they are left out like `git` would.
     }
@@ -125,12 +154,28 @@ struct FolderTally {
     }
 
     mutating func add(_ relativePath: String, bytes count: Int64) {
-        total += count
         var folder = ""
+        var folders: [String] = []
         for part in relativePath.split(separator: "/").dropLast().prefix(depth) {
             folder = folder.isEmpty ? String(part) : folder + "/" + part
-            bytes[folder, default: 0] += count
+            folders.append(folder)
         }
+        add(count, to: folders)
+    }
+
+    /// The tallied folders a file directly inside `folder` counts towards (for `add(_:to:)`).
+    func folders(of folder: String) -> [String] {
+        var path = ""
+        return folder.split(separator: "/").prefix(depth).map { part in
+            path = path.isEmpty ? String(part) : path + "/" + part
+            return path
+        }
+    }
+
+    /// Adds a file's bytes to folders found once with `folders(of:)`.
+    mutating func add(_ count: Int64, to folders: [String]) {
+        total += count
+        for folder in folders { bytes[folder, default: 0] += count }
     }
 
     /// The largest folders first (ties by path, so the order is stable).

@@ -83,12 +83,11 @@ final class TarWriter {
         guard written == contents.count else { throw failure() }
     }
 
-    /// A file streamed from `source` in 1 MiB reads; exactly `size` bytes are stored even if
-    /// the file changes meanwhile (libarchive pads a shrunk file with zeros).
-    func addFile(_ path: String, from source: String, size: Int64, mode: mode_t, mtime: Int64) throws(PackError) {
-        let descriptor = Glibc.open(source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard descriptor >= 0 else { throw PackError.io(path: source, reason: FileSystem.describe(errno)) }
-        defer { close(descriptor) }
+    /// A file streamed from the open `descriptor` in 1 MiB reads; exactly `size` bytes are stored
+    /// even if the file changes meanwhile (libarchive pads a shrunk file with zeros). `source`
+    /// names the file in errors.
+    func addFile(_ path: String, reading descriptor: Int32, source: @autoclosure () -> String, size: Int64,
+                 mode: mode_t, mtime: Int64) throws(PackError) {
         prepare(path, type: SLUGC_AE_IFREG, mode: mode, mtime: mtime)
         archive_entry_set_size(entry, size)
         try writeHeader()
@@ -96,7 +95,7 @@ final class TarWriter {
         while remaining > 0 {
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, min($0.count, Int(remaining))) }
             if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw PackError.io(path: source, reason: FileSystem.describe(errno)) }
+            guard count >= 0 else { throw PackError.io(path: source(), reason: FileSystem.describe(errno)) }
             if count == 0 { break }
             let written = buffer.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, count) }
             guard written == count else { throw failure() }
