@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import SlugKit
 
-@main
 struct Slugc: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slugc",
@@ -20,4 +19,15 @@ struct Slugc: AsyncParsableCommand {
             InspectCommand.self, BuildpacksCommand.self, TestCommand.self,
         ]
     )
+}
+
+/// Starts the CLI with SIGPIPE ignored: when stdout is closed early (`slugc build … | head`),
+/// writes fail quietly and the build still cleans up, instead of the process dying mid-build
+/// and leaving its temporary folder. Child processes get default signal handling back.
+@main
+enum SlugcMain {
+    static func main() async {
+        signal(SIGPIPE, SIG_IGN)
+        await Slugc.main()
+    }
 }

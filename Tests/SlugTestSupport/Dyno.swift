@@ -80,7 +80,10 @@ public final class RunningApp {
     }
 
     /// What the process printed so far (stdout and stderr, interleaved as written).
-    public var output: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+    public var output: String { finalOutput ?? (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+    /// Kept once the process has stopped, so the log file can go (XCTest keeps test cases,
+    /// and so this object, alive until the run ends).
+    private var finalOutput: String?
 
     /// Sends SIGTERM and waits (up to 10 s, then SIGKILL); returns what the process printed.
     @discardableResult
@@ -92,6 +95,8 @@ public final class RunningApp {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         process.waitUntilExit()
-        return output
+        finalOutput = output
+        try? FileManager.default.removeItem(at: logFile)
+        return finalOutput ?? ""
     }
 }

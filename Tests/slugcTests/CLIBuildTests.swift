@@ -117,4 +117,17 @@ final class CLIBuildTests: XCTestCase {
         let list = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(list.compactMap { $0["id"] as? String }, ["python", "swift", "static"])
     }
+
+    func testClosedStdoutDoesNotKillTheBuildHalfway() throws {
+        let app = try fixture("static-site", in: temporary)
+        let tmp = temporary.appending("tmp")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        let slug = temporary.appending("slug.tgz")
+        let result = try runCommand("/bin/bash", ["-c", "set -o pipefail; \"$0\" build \"$1\" -o \"$2\" | head -c 10 >/dev/null",
+                                                  slugcExecutable.path, app.path, slug.path],
+                                    environment: ["TMPDIR": tmp.path, "SLUGC_BUILDPACKS": builtInBuildpacks.path])
+        XCTAssertEqual(result.exitCode, 0, result.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: slug.path), "the build did not finish once stdout was closed")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path), [])
+    }
 }
