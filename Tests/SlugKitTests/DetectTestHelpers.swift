@@ -8,7 +8,7 @@ import XCTest
 func writeFile(_ path: String, _ text: String = "", in directory: URL, executable: Bool = false) throws -> URL {
     let url = directory.appendingPathComponent(path)
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try text.write(to: url, atomically: true, encoding: .utf8)
+    try text.write(to: url, atomically: false, encoding: .utf8)
     if executable {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
     }

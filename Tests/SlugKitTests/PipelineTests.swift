@@ -48,7 +48,7 @@ final class PipelineTests: XCTestCase {
     func testSeveralBuildsAtOnceInOneProcess() async throws {
         let apps = try (0..<4).map { index -> URL in
             let app = try fixture("classic-app", in: try TemporaryDirectory(prefix: "slugc-concurrent-\(index)"))
-            try "app \(index)\n".write(to: app.appendingPathComponent("hello.txt"), atomically: true, encoding: .utf8)
+            try "app \(index)\n".write(to: app.appendingPathComponent("hello.txt"), atomically: false, encoding: .utf8)
             return app
         }
         defer { apps.forEach { try? FileManager.default.removeItem(at: $0.deletingLastPathComponent()) } }
@@ -103,7 +103,7 @@ final class PipelineTests: XCTestCase {
         try FileManager.default.createDirectory(at: monorepo, withIntermediateDirectories: true)
         let app = try fixture("classic-app", in: temporary)
         try FileManager.default.moveItem(at: app, to: monorepo.appendingPathComponent("services-hello"))
-        try "shared".write(to: monorepo.appendingPathComponent("README"), atomically: true, encoding: .utf8)
+        try "shared".write(to: monorepo.appendingPathComponent("README"), atomically: false, encoding: .utf8)
         var request = request(app: monorepo, output: "slug.tgz")
         request.appDirectory = "services-hello"
         _ = try await SlugCompiler().build(request) { _ in }

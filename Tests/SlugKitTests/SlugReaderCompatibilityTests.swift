@@ -55,7 +55,7 @@ final class SlugReaderCompatibilityTests: XCTestCase {
               long n = 0; byte[] b = new byte[65536];
               try (InputStream in = new GZIPInputStream(new FileInputStream(a[0]))) { int r; while ((r = in.read(b)) > 0) n += r; }
               System.out.print(n); } }
-            """.write(to: source, atomically: true, encoding: .utf8)
+            """.write(to: source, atomically: false, encoding: .utf8)
         let result = try runCommand("/bin/sh", ["-c", "java '\(source.path)' '\(slug.path)'"])
         XCTAssertEqual(result.exitCode, 0, result.stderr)
         XCTAssertEqual(Int(result.stdout), expectedBytes)

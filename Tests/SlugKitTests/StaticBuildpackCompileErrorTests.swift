@@ -13,7 +13,7 @@ final class StaticBuildpackCompileErrorTests: XCTestCase {
     /// Compiles Fixtures/static-public with `staticJSON` written as its static.json.
     private func compile(staticJSON: String) throws -> CommandResult {
         let app = try fixture("static-public", in: temporary)
-        try staticJSON.write(to: app.appendingPathComponent("static.json"), atomically: true, encoding: .utf8)
+        try staticJSON.write(to: app.appendingPathComponent("static.json"), atomically: false, encoding: .utf8)
         return try compileStaticSite(app, in: temporary)
     }
 
@@ -61,7 +61,7 @@ final class StaticBuildpackCompileErrorTests: XCTestCase {
     func testRootSymlinkPointingOutOfTheApp() throws {
         let app = try fixture("static-public", in: temporary)
         try FileManager.default.createSymbolicLink(atPath: app.appendingPathComponent("site").path, withDestinationPath: "/etc")
-        try "{\"root\": \"site\"}\n".write(to: app.appendingPathComponent("static.json"), atomically: true, encoding: .utf8)
+        try "{\"root\": \"site\"}\n".write(to: app.appendingPathComponent("static.json"), atomically: false, encoding: .utf8)
         let result = try compileStaticSite(app, in: temporary)
         XCTAssertEqual(result.exitCode, 1)
         XCTAssertEqual(result.stderr, " !     static.json line 1: \"root\" is \"site\", which is outside the app. "

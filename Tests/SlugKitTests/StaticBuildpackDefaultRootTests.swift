@@ -25,7 +25,7 @@ final class StaticBuildpackDefaultRootTests: XCTestCase {
         let app = try fixture("static-public", in: temporary)
         let publicHTML = app.appendingPathComponent("public_html")
         try FileManager.default.createDirectory(at: publicHTML, withIntermediateDirectories: true)
-        try "<h1>Old site</h1>\n".write(to: publicHTML.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        try "<h1>Old site</h1>\n".write(to: publicHTML.appendingPathComponent("index.html"), atomically: false, encoding: .utf8)
         let result = try compileStaticSite(app, in: temporary)
         XCTAssertEqual(result.exitCode, 0, result.stderr)
         XCTAssertTrue(result.stdout.hasPrefix(
@@ -36,7 +36,7 @@ final class StaticBuildpackDefaultRootTests: XCTestCase {
         let app = try fixture("static-site", in: temporary)
         let own = app.appendingPathComponent(".static")
         try FileManager.default.createDirectory(at: own, withIntermediateDirectories: true)
-        try "mine\n".write(to: own.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        try "mine\n".write(to: own.appendingPathComponent("notes.txt"), atomically: false, encoding: .utf8)
         let result = try compileStaticSite(app, in: temporary)
         XCTAssertEqual(result.exitCode, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("\n       Replacing the app's own .static/ folder (the server lives there)\n"), result.stdout)

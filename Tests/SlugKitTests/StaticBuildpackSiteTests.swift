@@ -9,7 +9,7 @@ final class StaticBuildpackSiteTests: StaticSiteTestCase {
         try StaticSiteDyno(fixture: "static-site") { app in
             let profile = app.appendingPathComponent(".profile.d")
             try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
-            try "export SITE_SECRET=hunter2\n".write(to: profile.appendingPathComponent("site.sh"), atomically: true, encoding: .utf8)
+            try "export SITE_SECRET=hunter2\n".write(to: profile.appendingPathComponent("site.sh"), atomically: false, encoding: .utf8)
         }
     }
 

@@ -11,17 +11,24 @@ public func builtInBuildpack(_ id: String) -> URL {
 /// Runs `<buildpack>/bin/compile BUILD_DIR CACHE_DIR ENV_DIR` in `build`, as slugc does: the
 /// working directory is BUILD_DIR, and `configVars` are written one file per variable into a
 /// fresh ENV_DIR that is removed afterwards. `environment` is added to this process's own.
+/// TMPDIR is a fresh folder removed afterwards too, as slugc's build workspace does, so tools
+/// that leave temporary files (SwiftPM does) do not litter the machine's /tmp.
 @discardableResult
 public func compileWithBuildpack(_ buildpack: URL, build: URL, cache: URL, configVars: [String: String] = [:],
                                  environment: [String: String] = [:]) throws -> CommandResult {
     let envDirectory = try TemporaryDirectory(prefix: "slugc-env")
-    defer { envDirectory.remove() }
+    let scratch = try TemporaryDirectory(prefix: "slugc-compile-tmp")
+    defer {
+        envDirectory.remove()
+        scratch.remove()
+    }
     for (key, value) in configVars {
         try Data(value.utf8).write(to: envDirectory.appending(key))
     }
     return try runCommand(buildpack.appendingPathComponent("bin/compile").path,
                           [build.path, cache.path, envDirectory.url.path],
-                          environment: environment, workingDirectory: build)
+                          environment: ["TMPDIR": scratch.url.path].merging(environment) { _, given in given },
+                          workingDirectory: build)
 }
 
 /// Runs `<buildpack>/bin/release BUILD_DIR` and returns its stdout (the release YAML).

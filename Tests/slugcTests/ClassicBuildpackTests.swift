@@ -140,7 +140,7 @@ final class ClassicBuildpackTests: XCTestCase {
 
     func testTestpackRunsTestCompileThenTestAndExitsWithItsStatus() throws {
         let app = try fixture("classic-app", in: temporary)
-        try "".write(to: app.appendingPathComponent("run-tests.sh.keep"), atomically: true, encoding: .utf8)
+        try "".write(to: app.appendingPathComponent("run-tests.sh.keep"), atomically: false, encoding: .utf8)
         let testpack = buildpacks.appendingPathComponent("testpack").path
         let passing = try slugc(["test", app.path, "--buildpack", testpack])
         XCTAssertEqual(passing.exitCode, 0, passing.stderr)
@@ -164,7 +164,7 @@ final class ClassicBuildpackTests: XCTestCase {
         try "#!/usr/bin/env bash\necho 'compile output before failing'\nexit 4\n".write(
             to: app.appendingPathComponent("bin/pre_compile"), atomically: false, encoding: .utf8)
         let slug = temporary.appending("slug.tgz")
-        try "previous slug".write(to: slug, atomically: true, encoding: .utf8)
+        try "previous slug".write(to: slug, atomically: false, encoding: .utf8)
         let tmp = temporary.appending("tmp")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         let result = try slugc(["build", app.path, "-o", slug.path, "--buildpack", buildpacks.appendingPathComponent("hello").path],

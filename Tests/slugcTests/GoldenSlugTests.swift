@@ -53,7 +53,7 @@ final class GoldenSlugTests: XCTestCase {
     private func compare(_ actual: String, golden name: String) throws {
         let file = golden.appendingPathComponent(name)
         if ProcessInfo.processInfo.environment["SLUGC_RECORD_GOLDEN"] == "1" {
-            try actual.write(to: file, atomically: true, encoding: .utf8)
+            try actual.write(to: file, atomically: false, encoding: .utf8)
             return
         }
         let expected = try String(contentsOf: file, encoding: .utf8)
