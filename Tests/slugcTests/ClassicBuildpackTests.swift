@@ -184,6 +184,16 @@ final class ClassicBuildpackTests: XCTestCase {
         XCTAssertEqual(result.stderr, " !     The app's bin/pre_compile hook is not executable. Run chmod +x bin/pre_compile and commit it.\n")
     }
 
+    func testBuildpackScriptWithAMissingInterpreterSaysFixTheShebang() throws {
+        let app = try fixture("classic-app", in: temporary)
+        let broken = temporary.appending("broken")
+        XCTAssertEqual(try runCommand("/bin/cp", ["-a", buildpacks.appendingPathComponent("hello").path, broken.path]).exitCode, 0)
+        try "#!/no/such/interpreter\n".write(to: broken.appendingPathComponent("bin/compile"), atomically: false, encoding: .utf8)
+        let result = try slugc(["build", app.path, "-o", temporary.appending("slug.tgz").path, "--buildpack", broken.path])
+        XCTAssertEqual(result.exitCode, 30, result.stderr)
+        XCTAssertEqual(result.stderr, " !     bin/compile of buildpack broken could not be started: its first line (#!) names an interpreter this stack does not have, or it is not a program. Fix the #! line, or install the interpreter on the stack.\n")
+    }
+
     func testTimeoutExits31() throws {
         let app = try fixture("classic-app", in: temporary)
         try "#!/usr/bin/env bash\nsleep 30 &\nsleep 30\n".write(to: app.appendingPathComponent("bin/pre_compile"), atomically: false, encoding: .utf8)

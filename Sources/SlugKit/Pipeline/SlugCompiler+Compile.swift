@@ -64,7 +64,7 @@ extension SlugCompiler {
         } catch is CancellationError {
             throw CompileError.cancelled
         } catch {
-            throw CompileError.scriptFailed(buildpack: buildpack, script: label, outcome: "could not be started: \(error)", errorTail: [])
+            throw CompileError.scriptCannotStart(buildpack: buildpack, script: label)
         }
         if outcome.timedOut {
             let seconds = request.timeout.map { Int($0.components.seconds) } ?? 0
