@@ -5,18 +5,9 @@ extension SlugCompiler {
     /// built-in one that matches.
     func detect(_ request: BuildRequest, appSource: URL, workspace: BuildWorkspace, events: BuildEventHandler) async throws -> ([DetectedBuildpack], DetectionReport) {
         let explicit = !request.buildpacks.isEmpty
-        let candidates: [Buildpack]
-        if explicit {
-            candidates = try request.buildpacks.enumerated().map { index, reference in
-                try BuildpackCatalog.resolve(reference, builtIn: request.buildpacksDirectory,
-                                             scratch: workspace.scratch.appendingPathComponent("archive-\(index)"))
-            }
-        } else {
-            candidates = try BuildpackCatalog.load(from: request.buildpacksDirectory)
-        }
-        let detector = Detector(environment: scriptEnvironment(request, workspace: workspace), timeout: .seconds(60))
-        let report = try await detector.detect(appDirectory: workspace.app, sourceDirectory: appSource,
-                                               buildpacks: candidates, explicit: explicit)
+        let candidates = try candidateBuildpacks(request, workspace: workspace)
+        let report = try await detector(request, workspace: workspace)
+            .detect(appDirectory: workspace.app, sourceDirectory: appSource, buildpacks: candidates, explicit: explicit)
         let chosen: [Buildpack] = explicit ? candidates : candidates.filter { $0.id == report.selected }
         let detected = chosen.map { buildpack in
             let framework = report.results.first(where: { $0.id == buildpack.id })?.framework
@@ -30,6 +21,21 @@ extension SlugCompiler {
             events(.detail("Also matched: \(others) (the first in order wins; set one with --buildpack to choose)"))
         }
         return (detected, report)
+    }
+
+    /// The buildpacks to ask: those set with `--buildpack` (archives unpacked into the
+    /// workspace), else the built-in ones in `order.yml` order.
+    func candidateBuildpacks(_ request: BuildRequest, workspace: BuildWorkspace) throws -> [Buildpack] {
+        guard !request.buildpacks.isEmpty else { return try BuildpackCatalog.load(from: request.buildpacksDirectory) }
+        return try request.buildpacks.enumerated().map { index, reference in
+            try BuildpackCatalog.resolve(reference, builtIn: request.buildpacksDirectory,
+                                         scratch: workspace.scratch.appendingPathComponent("archive-\(index)"))
+        }
+    }
+
+    /// Runs classic `bin/detect` scripts with the build's script environment.
+    func detector(_ request: BuildRequest, workspace: BuildWorkspace) -> Detector {
+        Detector(environment: scriptEnvironment(request, workspace: workspace), timeout: .seconds(60))
     }
 
     /// The environment every buildpack script starts from.
@@ -75,16 +81,7 @@ extension SlugCompiler {
         let workspace = try BuildWorkspace(in: request.temporaryDirectory)
         defer { workspace.remove() }
         try copySource(appSource, into: workspace.app, output: nil, events: { _ in })
-        let candidates: [Buildpack]
-        if request.buildpacks.isEmpty {
-            candidates = try BuildpackCatalog.load(from: request.buildpacksDirectory)
-        } else {
-            candidates = try request.buildpacks.enumerated().map { index, reference in
-                try BuildpackCatalog.resolve(reference, builtIn: request.buildpacksDirectory,
-                                             scratch: workspace.scratch.appendingPathComponent("archive-\(index)"))
-            }
-        }
-        let detector = Detector(environment: scriptEnvironment(request, workspace: workspace), timeout: .seconds(60))
-        return try await detector.explain(appDirectory: workspace.app, sourceDirectory: appSource, buildpacks: candidates)
+        return try await detector(request, workspace: workspace)
+            .explain(appDirectory: workspace.app, sourceDirectory: appSource, buildpacks: try candidateBuildpacks(request, workspace: workspace))
     }
 }

@@ -23,14 +23,11 @@ extension SlugCompiler {
         defer { workspace.remove() }
         try copySource(appSource, into: workspace.app, output: nil, events: events)
         let (buildpacks, _) = try await detect(request, appSource: appSource, workspace: workspace, events: events)
-        for detected in buildpacks {
-            for script in ["bin/test-compile", "bin/test"] {
-                let path = detected.buildpack.directory.appendingPathComponent(script).path
-                if script == "bin/test-compile" || detected.buildpack.id == buildpacks.last?.buildpack.id,
-                   !FileManager.default.isExecutableFile(atPath: path) {
-                    throw TestError.notSupported(buildpack: detected.buildpack.id, missing: script)
-                }
-            }
+        // Every buildpack must test-compile; the last one runs the tests.
+        let required = buildpacks.map { ($0.buildpack, "bin/test-compile") } + buildpacks.suffix(1).map { ($0.buildpack, "bin/test") }
+        for (buildpack, script) in required
+        where !FileManager.default.isExecutableFile(atPath: buildpack.directory.appendingPathComponent(script).path) {
+            throw TestError.notSupported(buildpack: buildpack.id, missing: script)
         }
         let compiled = try await compile(request, buildpacks: buildpacks, workspace: workspace, script: "test-compile", events: events)
         guard let last = compiled.last else { throw TestError.notSupported(buildpack: "(none)", missing: "bin/test") }

@@ -2,7 +2,6 @@ import Foundation
 
 /// Why packing or reading a slug failed. Each case reads as a sentence that names the file.
 public enum PackError: Error, Sendable, Equatable {
-    case notImplemented
     /// The slug is larger than the limit; the largest folders say where to look.
     case tooLarge(size: Int64, limit: Int64, largestFolders: [FolderSize])
     /// Reading or writing a file failed.
@@ -16,8 +15,6 @@ public enum PackError: Error, Sendable, Equatable {
 extension PackError: CustomStringConvertible {
     public var description: String {
         switch self {
-        case .notImplemented:
-            return "packing is not implemented yet"
         case let .tooLarge(size, limit, folders):
             var text = "Compiled slug size: \(ByteCount.format(size)) is too large (max is \(ByteCount.format(limit))). Remove what the app does not need at run time (list it in .slugignore) or raise --max-size."
             if !folders.isEmpty {
