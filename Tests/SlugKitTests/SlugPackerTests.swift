@@ -168,6 +168,31 @@ final class SlugPackerOutputTests: XCTestCase {
         }
     }
 
+    func testIncompressibleDataRoundTripsAtItsOwnSize() throws {
+        let source = temporary.appending("source-mixed")
+        try FileManager.default.createDirectory(at: source.appendingPathComponent("public"), withIntermediateDirectories: true)
+        let image = SlugTestTrees.incompressible(3 << 20)
+        let code = SlugTestTrees.compressible(3 << 20)
+        try image.write(to: source.appendingPathComponent("public/image.png"))
+        try code.write(to: source.appendingPathComponent("app.py"))
+        let slugs = try [nil, 1, 3].map { threads in
+            try pack(source, "mixed-\(threads ?? 0).tgz", blockSize: 256 * 1024, threads: threads)
+        }
+        XCTAssertEqual(Set(try slugs.map { try Data(contentsOf: $0.0) }).count, 1)
+        let (slug, result) = slugs[0]
+        try SlugTestTrees.run(["gzip", "-t", slug.path])
+        let out = temporary.appending("out-mixed")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try SlugReader.extract(slug, into: out)
+        XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("public/image.png")), image)
+        XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("app.py")), code)
+        // The image costs its own size plus stored-block framing (5 bytes per 64 KiB, 18 per gzip
+        // member), and the code is still compressed: a block misjudged either way breaks this.
+        let storedOverhead = Int64(image.count / 65535 * 5 + 12 * 18)
+        XCTAssertLessThan(result.size, Int64(image.count) + storedOverhead + Int64(code.count) / 2)
+        XCTAssertGreaterThan(result.size, Int64(image.count))
+    }
+
     func testSourceDateEpochChangesMtimesOnly() throws {
         let source = temporary.appending("source")
         try SlugTestTrees.everyKind(at: source)

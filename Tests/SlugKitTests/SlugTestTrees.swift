@@ -51,6 +51,23 @@ enum SlugTestTrees {
         return Data(bytes.prefix(count))
     }
 
+    /// Writes `count` bytes that no compressor can shrink (like a wheel or an image), the same for the same seed.
+    static func incompressible(_ count: Int, seed: UInt64 = 1) -> Data {
+        var state = seed
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(count + 8)
+        while bytes.count < count {
+            // splitmix64: every output byte is as good as random, which the LCG above is not.
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var mixed = state
+            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+            mixed ^= mixed >> 31
+            withUnsafeBytes(of: mixed) { bytes.append(contentsOf: $0) }
+        }
+        return Data(bytes.prefix(count))
+    }
+
     /// One line per entry: path, type, permissions, link target or contents; `.git` left out
     /// when `dropGit`. Hard links are checked separately (`inode(of:)`).
     static func describe(_ root: URL, dropGit: Bool = false) throws -> [String] {

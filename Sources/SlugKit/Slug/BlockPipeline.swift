@@ -30,6 +30,13 @@ protocol BlockCompressor: AnyObject {
 /// Block boundaries depend only on the stream (never on thread timing), and every block is
 /// compressed independently of which thread runs it, so the output is the same for any
 /// thread count. At most `maxInFlight` blocks exist at once, which bounds memory.
+///
+/// `threads` counts the calling thread: it starts `threads - 1` workers and, whenever it is
+/// ahead of them (too many blocks in flight, or the stream has ended), compresses waiting
+/// blocks itself instead of sleeping. On a machine with as many cores as threads, no core
+/// then waits on another and no thread competes with the one reading the tree, which a
+/// worker per core (plus the reader) did: the reader got a third of a core when it most
+/// needed a whole one.
 final class BlockPipeline {
     private let singleMember: Bool
     private let level: Int
@@ -50,6 +57,8 @@ final class BlockPipeline {
     private var lastReport = ContinuousClock.now
 
     private let work = BlockWorkQueue()
+    /// The calling thread's own compressor, for the blocks it takes on while ahead.
+    private let ownCompressor: BlockCompressor
 
     init(file: OutputFile, level: Int, singleMember: Bool, threads: Int, blockSize: Int,
          progress: ((PackProgress) -> Void)?) throws(PackError) {
@@ -57,12 +66,14 @@ final class BlockPipeline {
         self.level = level
         self.singleMember = singleMember
         self.blockSize = max(blockSize, 1)
-        self.maxInFlight = 2 * threads + 1
+        // One block for each worker and the caller to compress, plus queued ones so that a
+        // worker finds the next block ready while the caller is busy reading or compressing.
+        self.maxInFlight = 3 * threads - 1
         self.progress = progress
         current = []
         current.reserveCapacity(self.blockSize)
         var compressors: [BlockCompressor] = []
-        for _ in 0..<threads {
+        for _ in 0..<max(threads, 1) {
             let compressor: BlockCompressor? = singleMember
                 ? ZlibBlockCompressor(level: level) : DeflateMemberCompressor(level: level)
             guard let compressor else {
@@ -70,6 +81,7 @@ final class BlockPipeline {
             }
             compressors.append(compressor)
         }
+        ownCompressor = compressors.removeLast()
         if singleMember { try emit(GzipFraming.header(level: level)) }
         for compressor in compressors { work.startWorker(with: compressor) }
     }
@@ -95,7 +107,7 @@ final class BlockPipeline {
         // (then one empty member keeps the file valid gzip). Single-member: the last block
         // always finishes the deflate stream.
         if singleMember || !current.isEmpty || submitted == 0 { try submit(isLast: true) }
-        while written < submitted { try writeNext(waiting: true) }
+        while written < submitted { try writeOrHelp(mustProgress: true) }
         work.close()
         if singleMember { try emit(GzipFraming.trailer(crc: crc, length: bytesIn)) }
         report(force: true)
@@ -111,11 +123,20 @@ final class BlockPipeline {
         current = work.reusableBuffer(capacity: blockSize)
         work.enqueue(block)
         submitted += 1
-        // Write whatever is done; wait only when too many blocks are in flight.
+        // Write whatever is done; hold on to the stream only when too many blocks are in flight.
         while written < submitted {
-            let mustWait = submitted - written >= maxInFlight
-            guard try writeNext(waiting: mustWait) else { break }
+            guard try writeOrHelp(mustProgress: submitted - written >= maxInFlight) else { break }
         }
+    }
+
+    /// Writes the next block if it is done. Otherwise, when `mustProgress`, compresses a
+    /// waiting block on this thread, or (every block being with a worker already) waits for
+    /// the next one. False when nothing was done and nothing had to be.
+    private func writeOrHelp(mustProgress: Bool) throws(PackError) -> Bool {
+        if try writeNext(waiting: false) { return true }
+        guard mustProgress else { return false }
+        if work.compressWaitingBlock(with: ownCompressor) { return true }
+        return try writeNext(waiting: true)
     }
 
     /// Writes the next block in order; false when it is not ready and `waiting` is false.
@@ -200,21 +221,35 @@ final class BlockWorkQueue: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Compresses the oldest waiting block on the calling thread; false when none is waiting.
+    func compressWaitingBlock(with compressor: BlockCompressor) -> Bool {
+        condition.lock()
+        guard !waiting.isEmpty else { condition.unlock(); return false }
+        let block = waiting.removeFirst()
+        condition.unlock()
+        compress(block, with: compressor)
+        return true
+    }
+
     private func run(_ compressor: BlockCompressor) {
         while true {
             condition.lock()
             while waiting.isEmpty && !closing { condition.wait() }
             if waiting.isEmpty { condition.unlock(); return }
-            var block = waiting.removeFirst()
+            let block = waiting.removeFirst()
             condition.unlock()
-            let result = compressor.compress(block)
-            var input: [UInt8] = []
-            swap(&input, &block.input)
-            condition.lock()
-            finished[result.index] = result
-            if !closing { spare.append(consume input) }
-            condition.broadcast()
-            condition.unlock()
+            compress(block, with: compressor)
         }
+    }
+
+    private func compress(_ block: consuming CompressionBlock, with compressor: BlockCompressor) {
+        let result = compressor.compress(block)
+        var input: [UInt8] = []
+        swap(&input, &block.input)
+        condition.lock()
+        finished[result.index] = result
+        if !closing { spare.append(consume input) }
+        condition.broadcast()
+        condition.unlock()
     }
 }
