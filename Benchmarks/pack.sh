@@ -3,59 +3,78 @@
 # Reports wall time, CPU time, peak memory (GNU time) and size, as ratios against pigz -6 and
 # against the size gzip -6 gives.
 #
+# The packers run in RUNS rounds (default 5), every tool once per round, so a slow stretch of a
+# shared machine hits them all alike; the table gives each tool's median, and the last line the
+# range of slugc level 6's wall time over pigz's, round by round. The two copy rows run once.
+#
 # Usage: Benchmarks/pack.sh [CORPUS_DIR]    (default: /tmp/slugc-bench-corpus/app, built by
 #        make-corpus.sh when missing). SLUGC=path/to/slugc picks the binary (default
-#        .build/release/slugc). Until `slugc pack` exists, the release test bundle's
-#        SlugBenchmarkTests is run instead (swift build -c release --build-tests -Xswiftc -enable-testing).
+#        .build/release/slugc); RUNS=N the rounds. The TreeCopier row needs the release test
+#        bundle: swift build -c release --build-tests -Xswiftc -enable-testing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 corpus="${1:-/tmp/slugc-bench-corpus/app}"
+runs="${RUNS:-5}"
 [ -d "$corpus" ] || Benchmarks/make-corpus.sh "$(dirname "$corpus")"
 if [ ! -x /usr/bin/time ]; then apt-get install -y time >/dev/null; fi
 slugc="${SLUGC:-.build/release/slugc}"
 xctest=".build/release/slugcPackageTests.xctest"
 out="$(mktemp -d /tmp/slugc-bench-out.XXXXXX)"
 trap 'rm -rf "$out"' EXIT
-
-results=()
-# measure NAME OUTPUT COMMAND...: runs once to warm the page cache, then measures the second run.
-measure() {
-  local name="$1" output="$2"; shift 2
-  bash -c "$*" >/dev/null 2>&1 || true
-  rm -rf "$output"
-  /usr/bin/time -f "%e %U %S %M" -o "$out/time" bash -c "$*" >/dev/null 2>"$out/err" || { cat "$out/err" >&2; exit 1; }
-  read -r wall user sys rss < "$out/time"
-  local size; size=$(stat -c %s "$output")
-  results+=("$name;$wall;$(echo "$user + $sys" | bc);$((rss / 1024));$size")
-}
-
-slugc_pack() { # LEVEL SINGLE OUTPUT
-  if "$slugc" pack --help 2>/dev/null | grep -q -- --gzip-single-member; then
-    echo "$slugc pack '$corpus' -o '$3' --level $1 $([ "$2" = 1 ] && echo --gzip-single-member)"
-  else
-    echo "SLUGC_BENCH_DIR='$corpus' SLUGC_BENCH_OUT='$3' SLUGC_BENCH_LEVEL=$1 SLUGC_BENCH_SINGLE=$2 $xctest SlugKitTests.SlugBenchmarkTests/testPackBenchmarkDirectory"
-  fi
-}
-
 parent="$(dirname "$corpus")"; base="$(basename "$corpus")"
-measure "tar | pigz -6"              "$out/pigz.tgz" "tar -C '$parent' -cf - '$base' | pigz -6 > '$out/pigz.tgz'"
-measure "tar czf (gzip -6)"          "$out/tar.tgz"  "tar -C '$parent' -czf '$out/tar.tgz' '$base'"
-measure "slugc level 1"              "$out/s1.tgz"   "$(slugc_pack 1 0 "$out/s1.tgz")"
-measure "slugc level 6"              "$out/s6.tgz"   "$(slugc_pack 6 0 "$out/s6.tgz")"
-measure "slugc single-member 1"      "$out/m1.tgz"   "$(slugc_pack 1 1 "$out/m1.tgz")"
-measure "slugc single-member 6"      "$out/m6.tgz"   "$(slugc_pack 6 1 "$out/m6.tgz")"
-measure "cp -a"                      "$out/cp" "rm -rf '$out/cp'; mkdir '$out/cp'; cp -a '$corpus' '$out/cp/'"
-measure "TreeCopier (copy stage)"   "$out/tc" "rm -rf '$out/tc'; SLUGC_BENCH_DIR='$corpus' SLUGC_BENCH_COPY_TO='$out/tc' $xctest SlugKitTests.SlugBenchmarkTests/testPackBenchmarkDirectory"
-[ -f "$out/m6.tgz" ] && gzip -t "$out/s6.tgz" "$out/m6.tgz"
 
-pigz_wall=$(echo "${results[0]}" | cut -d';' -f2)
-gzip_size=$(echo "${results[1]}" | cut -d';' -f5)
-echo "corpus: $corpus ($(du -sh "$corpus" | cut -f1), $(find "$corpus" | wc -l) entries), $(nproc) cores"
-printf "%-24s %8s %8s %9s %12s %10s %10s\n" tool wall_s cpu_s peak_MiB size_B wall/pigz size/gzip6
-for row in "${results[@]}"; do
-  IFS=';' read -r name wall cpu rss size <<< "$row"
-  case "$name" in "cp -a"|TreeCopier*) size=0 ;; esac
-  printf "%-24s %8s %8s %9s %12s %10.2f %10.3f\n" "$name" "$wall" "$cpu" "$rss" "$size" \
-    "$(echo "$wall / $pigz_wall" | bc -l)" "$(echo "$size / $gzip_size" | bc -l)"
+names=(); commands=(); outputs=()
+tool() { names+=("$1"); outputs+=("$2"); commands+=("$3"); }
+slugc_pack() { echo "'$slugc' pack '$corpus' -o '$out/$1' --level $2 $3"; }
+tool "tar | pigz -6"          pigz.tgz "tar -C '$parent' -cf - '$base' | pigz -6 > '$out/pigz.tgz'"
+tool "tar czf (gzip -6)"      tar.tgz  "tar -C '$parent' -czf '$out/tar.tgz' '$base'"
+tool "slugc level 1"          s1.tgz   "$(slugc_pack s1.tgz 1 '')"
+tool "slugc level 6"          s6.tgz   "$(slugc_pack s6.tgz 6 '')"
+tool "slugc single-member 1"  m1.tgz   "$(slugc_pack m1.tgz 1 --gzip-single-member)"
+tool "slugc single-member 6"  m6.tgz   "$(slugc_pack m6.tgz 6 --gzip-single-member)"
+
+# timed NAME_INDEX COMMAND: appends "wall cpu peak_KiB" to $out/times.NAME_INDEX
+timed() {
+  /usr/bin/time -f "%e %U %S %M" -o "$out/time" bash -c "$2" >/dev/null 2>"$out/err" || { cat "$out/err" >&2; exit 1; }
+  read -r wall user sys rss < "$out/time"
+  echo "$wall $(echo "$user + $sys" | bc) $rss" >> "$out/times.$1"
+}
+warm() { tar -C "$parent" -cf - "$base" | cat > /dev/null; }   # page cache, before each round
+
+for round in $(seq "$runs"); do
+  warm
+  for i in "${!names[@]}"; do
+    rm -f "$out/${outputs[$i]}"
+    timed "$i" "${commands[$i]}"
+  done
+  echo "round $round/$runs done" >&2
 done
+gzip -t "$out/s6.tgz" "$out/m6.tgz"
+
+copy_rows=()
+warm
+timed cp "rm -rf '$out/cp'; mkdir '$out/cp'; cp -a '$corpus' '$out/cp/'"
+if [ -x "$xctest" ]; then
+  timed tc "rm -rf '$out/tc'; SLUGC_BENCH_DIR='$corpus' SLUGC_BENCH_COPY_TO='$out/tc' $xctest SlugKitTests.SlugBenchmarkTests/testPackBenchmarkDirectory"
+fi
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+column_median() { awk -v c="$2" '{ print $c }' "$out/times.$1" | median; }
+
+pigz_wall=$(column_median 0 1)
+gzip_size=$(stat -c %s "$out/tar.tgz")
+echo "corpus: $corpus ($(du -sh "$corpus" | cut -f1), $(find "$corpus" | wc -l) entries), $(nproc) cores, median of $runs rounds"
+printf "%-24s %8s %8s %9s %12s %10s %10s\n" tool wall_s cpu_s peak_MiB size_B wall/pigz size/gzip6
+row() { # NAME TIMES_KEY SIZE
+  local wall cpu rss
+  wall=$(column_median "$2" 1); cpu=$(column_median "$2" 2); rss=$(column_median "$2" 3)
+  printf "%-24s %8.2f %8.2f %9d %12s %10.2f %10s\n" "$1" "$wall" "$cpu" "$((${rss%.*} / 1024))" "$3" \
+    "$(echo "$wall / $pigz_wall" | bc -l)" "$([ "$3" = - ] && echo - || printf %.3f "$(echo "$3 / $gzip_size" | bc -l)")"
+}
+for i in "${!names[@]}"; do row "${names[$i]}" "$i" "$(stat -c %s "$out/${outputs[$i]}")"; done
+row "cp -a" cp -
+[ -f "$out/times.tc" ] && row "TreeCopier (copy stage)" tc -
+level6=3
+paste -d' ' "$out/times.0" "$out/times.$level6" | awk '{ r = $4 / $1; if (NR == 1 || r < lo) lo = r; if (NR == 1 || r > hi) hi = r }
+  END { printf "slugc level 6 / pigz, round by round: %.2f to %.2f\n", lo, hi }'
