@@ -52,12 +52,19 @@ final class SlugReaderTests: XCTestCase {
         XCTAssertNil(try SlugReader.readFile(".git/config", from: slug))
     }
 
-    func testFolderSizesCountFilesOnceByFolder() throws {
+    func testSurveyCountsFilesOnceByFolderAndReadsTheFileInTheSamePass() throws {
         let (_, slug) = try packEveryKind()
-        let sizes = try SlugReader.folderSizes(slug)
-        XCTAssertEqual(sizes.folders.first, FolderSize(path: "src", bytes: 50_000 + 10 + 9))
-        XCTAssertEqual(sizes.folders[1], FolderSize(path: "src/nested", bytes: 50_000))
-        XCTAssertEqual(sizes.total, 50_105)
+        let survey = try SlugReader.survey(slug, reading: "Procfile")
+        XCTAssertEqual(survey.largestFolders.first, FolderSize(path: "src", bytes: 50_000 + 10 + 9))
+        XCTAssertEqual(survey.largestFolders[1], FolderSize(path: "src/nested", bytes: 50_000))
+        XCTAssertEqual(survey.uncompressedSize, 50_105)
+        XCTAssertEqual(survey.file, Data("web: python app.py\n".utf8))
+        // A hard link still gives its contents, and a missing file changes none of the sizes.
+        XCTAssertEqual(try SlugReader.survey(slug, reading: "src/hard2").file, Data("shared contents\n".utf8))
+        let missing = try SlugReader.survey(slug, reading: "missing")
+        XCTAssertNil(missing.file)
+        XCTAssertEqual(missing.uncompressedSize, 50_105)
+        XCTAssertEqual(missing.largestFolders, survey.largestFolders)
     }
 
     func testNotASlugAndMissingFilesSayWhatIsWrong() throws {

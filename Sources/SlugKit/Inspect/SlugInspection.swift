@@ -15,7 +15,8 @@ public struct SlugInspection: Sendable {
         do { attributes = try FileManager.default.attributesOfItem(atPath: slug.path) } catch {
             throw PackError.io(path: slug.path, reason: "no such slug file")
         }
-        guard let data = try SlugReader.readFile(ReleaseMetadata.pathInSlug, from: slug) else {
+        let survey = try SlugReader.survey(slug, reading: ReleaseMetadata.pathInSlug)
+        guard let data = survey.file else {
             throw RunError.missingRelease(slug: slug.path)
         }
         var release: ReleaseMetadata
@@ -24,8 +25,7 @@ public struct SlugInspection: Sendable {
         }
         release.size = (attributes[.size] as? NSNumber)?.int64Value
         release.checksum = try checksum(of: slug)
-        let sizes = try SlugReader.folderSizes(slug)
-        return SlugInspection(release: release, uncompressedSize: sizes.total, largestFolders: Array(sizes.folders.prefix(10)))
+        return SlugInspection(release: release, uncompressedSize: survey.uncompressedSize, largestFolders: survey.largestFolders)
     }
 
     /// `SHA256:<hex>` of a file, read in chunks.

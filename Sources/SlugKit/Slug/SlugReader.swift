@@ -54,43 +54,61 @@ public enum SlugReader {
     }
 
     /// The contents of one file inside the slug, by its path under `./app/` ("Procfile"), or nil
-    /// when there is no such file (folders and symlinks are not files).
+    /// when there is no such file (folders and symlinks are not files). Reads only as far as the file.
     public static func readFile(_ path: String, from slug: URL) throws(PackError) -> Data? {
-        guard case let .inside(wanted) = ArchivePath.resolve(path, stripAppPrefix: false) else { return nil }
-        return try FileSystem.withUTF8Locale { () throws(PackError) -> Data? in
-            let reader = try TarReader(path: slug.path)
-            var hardLinkTarget: String?
-            while let entry = try reader.next() {
-                guard case let .inside(relative) = ArchivePath.resolve(entry.path, stripAppPrefix: true),
-                      relative == wanted else { continue }
-                switch entry.kind {
-                case .file: return try reader.readData()
-                case .hardLink: hardLinkTarget = entry.linkTarget
-                default: return nil
-                }
-                break
-            }
-            // A hard link's data sits with the entry it links to, which came earlier.
-            guard let target = hardLinkTarget,
-                  case let .inside(targetPath) = ArchivePath.resolve(target, stripAppPrefix: true),
-                  targetPath != wanted else { return nil }
-            return try readFile(targetPath, from: slug)
-        }
+        try scan(slug, reading: path, tally: nil).file
     }
 
-    /// The total uncompressed size and the largest folders under `./app/` (`depth` levels
-    /// deep, at most 10), for `inspect`.
-    public static func folderSizes(_ slug: URL, depth: Int = 2) throws(PackError) -> (total: Int64, folders: [FolderSize]) {
-        try FileSystem.withUTF8Locale { () throws(PackError) -> (total: Int64, folders: [FolderSize]) in
+    /// One file's contents (as `readFile`), the total uncompressed size and the largest folders
+    /// under `./app/` (`depth` levels deep, at most 10), in one pass over the slug: `inspect`
+    /// needs all three, and a second decompression doubled its time.
+    public static func survey(_ slug: URL, reading path: String, depth: Int = 2) throws(PackError) -> SlugSurvey {
+        let scanned = try scan(slug, reading: path, tally: FolderTally(depth: depth))
+        return SlugSurvey(file: scanned.file, uncompressedSize: scanned.tally?.total ?? 0,
+                          largestFolders: scanned.tally?.largest(10) ?? [])
+    }
+
+    /// Reads entries until `path` is found, or to the end when tallying folder sizes.
+    private static func scan(_ slug: URL, reading path: String, tally: FolderTally?) throws(PackError)
+        -> (file: Data?, tally: FolderTally?) {
+        let wanted: String? = if case let .inside(wanted) = ArchivePath.resolve(path, stripAppPrefix: false) { wanted } else { nil }
+        if wanted == nil && tally == nil { return (nil, nil) }
+        return try FileSystem.withUTF8Locale { () throws(PackError) -> (file: Data?, tally: FolderTally?) in
             let reader = try TarReader(path: slug.path)
-            var tally = FolderTally(depth: depth)
+            var tally = tally
+            var file: Data?
+            var found = false
+            var hardLinkTarget: String?
             while let entry = try reader.next() {
-                guard entry.kind == .file, case let .inside(relative) = ArchivePath.resolve(entry.path, stripAppPrefix: true) else { continue }
-                tally.add(relative, bytes: entry.size)
+                guard case let .inside(relative) = ArchivePath.resolve(entry.path, stripAppPrefix: true) else { continue }
+                if entry.kind == .file { tally?.add(relative, bytes: entry.size) }
+                guard !found, relative == wanted else { continue }
+                found = true
+                switch entry.kind {
+                case .file: file = try reader.readData()
+                case .hardLink: hardLinkTarget = entry.linkTarget
+                default: break
+                }
+                if tally == nil { break }
             }
-            return (tally.total, tally.largest(10))
+            // A hard link's data sits with the entry it links to, which came earlier.
+            if let target = hardLinkTarget, case let .inside(targetPath) = ArchivePath.resolve(target, stripAppPrefix: true),
+               targetPath != wanted {
+                file = try readFile(targetPath, from: slug)
+            }
+            return (file, tally)
         }
     }
+}
+
+/// What one pass over a slug found (`SlugReader.survey`).
+public struct SlugSurvey: Sendable {
+    /// The file asked for, nil when the slug has no such file.
+    public var file: Data?
+    /// Bytes of every file under `./app/`, uncompressed.
+    public var uncompressedSize: Int64
+    /// The largest folders one and two levels under the app, largest first, at most 10.
+    public var largestFolders: [FolderSize]
 }
 
 /// Where an archive entry lands, decided from its name alone.
