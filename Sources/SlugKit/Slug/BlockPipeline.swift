@@ -132,6 +132,7 @@ final class BlockPipeline {
     /// Writes the next block if it is done. Otherwise, when `mustProgress`, compresses a
     /// waiting block on this thread, or (every block being with a worker already) waits for
     /// the next one. False when nothing was done and nothing had to be.
+    @discardableResult
     private func writeOrHelp(mustProgress: Bool) throws(PackError) -> Bool {
         if try writeNext(waiting: false) { return true }
         guard mustProgress else { return false }
