@@ -52,7 +52,6 @@ for round in $(seq "$runs"); do
 done
 gzip -t "$out/s6.tgz" "$out/m6.tgz"
 
-copy_rows=()
 warm
 timed cp "rm -rf '$out/cp'; mkdir '$out/cp'; cp -a '$corpus' '$out/cp/'"
 if [ -x "$xctest" ]; then
@@ -75,6 +74,6 @@ row() { # NAME TIMES_KEY SIZE
 for i in "${!names[@]}"; do row "${names[$i]}" "$i" "$(stat -c %s "$out/${outputs[$i]}")"; done
 row "cp -a" cp -
 [ -f "$out/times.tc" ] && row "TreeCopier (copy stage)" tc -
-level6=3
+for i in "${!names[@]}"; do if [ "${names[$i]}" = "slugc level 6" ]; then level6=$i; fi; done
 paste -d' ' "$out/times.0" "$out/times.$level6" | awk '{ r = $4 / $1; if (NR == 1 || r < lo) lo = r; if (NR == 1 || r > hi) hi = r }
   END { printf "slugc level 6 / pigz, round by round: %.2f to %.2f\n", lo, hi }'
