@@ -45,6 +45,7 @@ TEXT="${TEXT:-source}" python3 - "$dir/app" <<'PY'
 import json, os, random, sys, sysconfig
 root = sys.argv[1]
 rng = random.Random(42)
+# Drawn in both modes, so the JSON and binary files below stay the same whatever TEXT is.
 words = [("".join(rng.choice("abcdefghijklmnopqrstuvwxyz_") for _ in range(rng.randint(2, 12)))) for _ in range(4000)]
 
 def stdlib_source():

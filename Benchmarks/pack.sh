@@ -68,8 +68,10 @@ printf "%-24s %8s %8s %9s %12s %10s %10s\n" tool wall_s cpu_s peak_MiB size_B wa
 row() { # NAME TIMES_KEY SIZE
   local wall cpu rss
   wall=$(column_median "$2" 1); cpu=$(column_median "$2" 2); rss=$(column_median "$2" 3)
-  printf "%-24s %8.2f %8.2f %9d %12s %10.2f %10s\n" "$1" "$wall" "$cpu" "$((${rss%.*} / 1024))" "$3" \
-    "$(echo "$wall / $pigz_wall" | bc -l)" "$([ "$3" = - ] && echo - || printf %.3f "$(echo "$3 / $gzip_size" | bc -l)")"
+  # Copy rows (no size) are compared with each other, not with pigz.
+  printf "%-24s %8.2f %8.2f %9d %12s %10s %10s\n" "$1" "$wall" "$cpu" "$((${rss%.*} / 1024))" "$3" \
+    "$([ "$3" = - ] && echo - || printf %.2f "$(echo "$wall / $pigz_wall" | bc -l)")" \
+    "$([ "$3" = - ] && echo - || printf %.3f "$(echo "$3 / $gzip_size" | bc -l)")"
 }
 for i in "${!names[@]}"; do row "${names[$i]}" "$i" "$(stat -c %s "$out/${outputs[$i]}")"; done
 row "cp -a" cp -
