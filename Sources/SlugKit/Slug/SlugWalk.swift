@@ -26,44 +26,74 @@ struct SlugWalk {
         guard stat(root, &info) == 0 else { throw PackError.io(path: root, reason: FileSystem.describe(errno)) }
         guard FileSystem.isDirectory(info) else { throw PackError.io(path: root, reason: "not a directory; pass the folder to pack") }
         try tar.addDirectory("./app/", mode: info.st_mode, mtime: mtime)
-        try walk("", on: OpenFolder(path: root))
+        try walk("", on: OpenFolder(path: root), tallyFolders: [])
     }
 
-    /// `disk` is nil for a folder that exists only to hold extra files.
-    private mutating func walk(_ folder: String, on disk: OpenFolder?) throws(PackError) {
+    /// `disk` is nil for a folder that exists only to hold extra files. `tallyFolders` are the
+    /// tallied folders every file directly inside counts towards (`FolderTally.folders(of:inside:)`).
+    private mutating func walk(_ folder: String, on disk: OpenFolder?, tallyFolders: [String]) throws(PackError) {
         let realEntries = try disk?.sortedEntries() ?? []
-        var names = realEntries.map(\.name)
         let extraChildren = extras.children(of: folder)
-        if !extraChildren.isEmpty {
-            names = Array(Set(names).union(extraChildren.keys)).sorted(by: FileSystem.bytewisePrecedes)
+        if extraChildren.isEmpty {
+            for entry in realEntries {
+                try visit(entry.name, in: folder, onDisk: disk.map { ($0, entry.type) }, extra: nil, tallyFolders: tallyFolders)
+            }
+        } else {
+            for (name, type) in Self.merge(realEntries, extraChildren.keys) {
+                try visit(name, in: folder, onDisk: disk.flatMap { disk in type.map { (disk, $0) } },
+                          extra: extraChildren[name], tallyFolders: tallyFolders)
+            }
         }
-        let onDisk = extraChildren.isEmpty ? [] : Set(realEntries.map(\.name))
-        let types = extraChildren.isEmpty ? [:] : Dictionary(realEntries.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
-        // Every file here counts towards the same folders; work them out once, not per file.
-        let tallyFolders = tally.folders(of: folder)
-        for (position, name) in names.enumerated() {
-            let relative = folder.isEmpty ? name : folder + "/" + name
-            if let data = extras.files[relative] {
-                try tar.addFile("./app/" + relative, contents: data, mode: 0o644, mtime: mtime)
-                tally.add(relative, bytes: Int64(data.count))
-                continue
+    }
+
+    /// The entries on disk and the extra names merged in byte order, a name in both once; the
+    /// type is nil for a name only the extras have. Bytes, not `String` equality or a `Set`:
+    /// those take "é" and "e\u{301}" for one name, and one of two such files would be lost.
+    private static func merge(_ real: [(name: String, type: UInt8)], _ extra: Dictionary<String, ExtraFiles.Kind>.Keys)
+        -> [(name: String, type: UInt8?)] {
+        let extraNames = extra.sorted(by: FileSystem.bytewisePrecedes)
+        var merged: [(name: String, type: UInt8?)] = []
+        var nextReal = 0, nextExtra = 0
+        while nextReal < real.count || nextExtra < extraNames.count {
+            let realFirst = nextExtra == extraNames.count
+                || (nextReal < real.count && !FileSystem.bytewisePrecedes(extraNames[nextExtra], real[nextReal].name))
+            if realFirst {
+                let sameName = nextExtra < extraNames.count && !FileSystem.bytewisePrecedes(real[nextReal].name, extraNames[nextExtra])
+                merged.append((real[nextReal].name, real[nextReal].type))
+                nextReal += 1
+                if sameName { nextExtra += 1 }
+            } else {
+                merged.append((extraNames[nextExtra], nil))
+                nextExtra += 1
             }
-            let needsFolder = extraChildren[name] == .folder
-            var found: Found?
-            if let disk, name != ".git" && (extraChildren.isEmpty || onDisk.contains(name)) {
-                let type = extraChildren.isEmpty ? realEntries[position].type : types[name] ?? UInt8(DT_UNKNOWN)
-                found = try find(name, relative, type: type, in: disk, needsFolder: needsFolder)
-            }
-            guard let found, !needsFolder || FileSystem.isDirectory(found.info) else {
-                found.flatMap(\.file).map { _ = close($0) }
-                if needsFolder {
-                    try tar.addDirectory("./app/" + relative + "/", mode: 0o755, mtime: mtime)
-                    try walk(relative, on: nil)
-                }
-                continue
-            }
-            try add(name, relative, found, tallyFolders: tallyFolders)
         }
+        return merged
+    }
+
+    /// One name in `folder`: `onDisk` when the folder on disk has it (with its listed type),
+    /// `extra` when an extra file is it or lies below it.
+    private mutating func visit(_ name: String, in folder: String, onDisk: (folder: OpenFolder, type: UInt8)?,
+                                extra: ExtraFiles.Kind?, tallyFolders: [String]) throws(PackError) {
+        let relative = folder.isEmpty ? name : folder + "/" + name
+        if extra == .file, let data = extras.files[relative] {
+            try tar.addFile("./app/" + relative, contents: data, mode: 0o644, mtime: mtime)
+            tally.add(relative, bytes: Int64(data.count))
+            return
+        }
+        let needsFolder = extra == .folder
+        var found: Found?
+        if let onDisk, name != ".git" {
+            found = try find(name, relative, type: onDisk.type, in: onDisk.folder, needsFolder: needsFolder)
+        }
+        guard let found, !needsFolder || FileSystem.isDirectory(found.info) else {
+            found.flatMap(\.file).map { _ = close($0) }
+            if needsFolder {
+                try tar.addDirectory("./app/" + relative + "/", mode: 0o755, mtime: mtime)
+                try walk(relative, on: nil, tallyFolders: tally.folders(of: relative, inside: tallyFolders))
+            }
+            return
+        }
+        try add(name, relative, found, tallyFolders: tallyFolders)
     }
 
     /// An entry on disk and what it is; `file` is already open when the listing said "regular file".
@@ -91,7 +121,8 @@ struct SlugWalk {
         let info = found.info
         if FileSystem.isDirectory(info) {
             try tar.addDirectory(archived + "/", mode: info.st_mode, mtime: mtime)
-            try walk(relative, on: OpenFolder(name: name, in: found.folder, path: root + "/" + relative))
+            try walk(relative, on: OpenFolder(name: name, in: found.folder, path: root + "/" + relative),
+                     tallyFolders: tally.folders(of: relative, inside: tallyFolders))
         } else if FileSystem.isSymlink(info) {
             let target = try found.folder.symlinkTarget(of: name, path: root + "/" + relative)
             try tar.addSymlink(archived, target: target, mtime: mtime)
@@ -104,11 +135,10 @@ struct SlugWalk {
                 }
                 linked[identity] = archived
             }
-            let path = root + "/" + relative
             var descriptor = found.file ?? -1
-            if found.file == nil { descriptor = try found.folder.openFile(name, path: path) }
+            if found.file == nil { descriptor = try found.folder.openFile(name, path: root + "/" + relative) }
             defer { if found.file == nil { close(descriptor) } }
-            try tar.addFile(archived, reading: descriptor, source: path, size: Int64(info.st_size),
+            try tar.addFile(archived, reading: descriptor, source: root + "/" + relative, size: Int64(info.st_size),
                             mode: info.st_mode, mtime: mtime)
             tally.add(Int64(info.st_size), to: tallyFolders)
         }
@@ -163,16 +193,14 @@ struct FolderTally {
         add(count, to: folders)
     }
 
-    /// The tallied folders a file directly inside `folder` counts towards (for `add(_:to:)`).
-    func folders(of folder: String) -> [String] {
-        var path = ""
-        return folder.split(separator: "/").prefix(depth).map { part in
-            path = path.isEmpty ? String(part) : path + "/" + part
-            return path
-        }
+    /// The tallied folders a file directly inside `folder` counts towards (for `add(_:to:)`),
+    /// given those of its parent folder: the walk works them out once per folder this way,
+    /// rather than splitting every folder's path again.
+    func folders(of folder: String, inside parentFolders: [String]) -> [String] {
+        parentFolders.count < depth ? parentFolders + [folder] : parentFolders
     }
 
-    /// Adds a file's bytes to folders found once with `folders(of:)`.
+    /// Adds a file's bytes to folders found once with `folders(of:inside:)`.
     mutating func add(_ count: Int64, to folders: [String]) {
         total += count
         for folder in folders { bytes[folder, default: 0] += count }

@@ -62,14 +62,14 @@ final class TarWriter {
 
     func addSymlink(_ path: String, target: String, mtime: Int64) throws(PackError) {
         prepare(path, type: SLUGC_AE_IFLNK, mode: 0o777, mtime: mtime)
-        archive_entry_set_symlink_utf8(entry, target)
+        archive_entry_copy_symlink(entry, target)
         try writeHeader()
     }
 
     /// A second name for a file already in the archive: stored as a link, not a second copy.
     func addHardLink(_ path: String, to target: String, mode: mode_t, mtime: Int64) throws(PackError) {
         prepare(path, type: SLUGC_AE_IFREG, mode: mode, mtime: mtime)
-        archive_entry_set_hardlink_utf8(entry, target)
+        archive_entry_copy_hardlink(entry, target)
         archive_entry_set_size(entry, 0)
         try writeHeader()
     }
@@ -111,7 +111,7 @@ final class TarWriter {
 
     private func prepare(_ path: String, type: UInt32, mode: mode_t, mtime: Int64) {
         archive_entry_clear(entry)
-        archive_entry_set_pathname_utf8(entry, path)
+        archive_entry_copy_pathname(entry, path)
         archive_entry_set_filetype(entry, type)
         archive_entry_set_perm(entry, mode & 0o7777)
         archive_entry_set_uid(entry, 0)
