@@ -136,6 +136,25 @@ final class SlugReaderTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path), [])
     }
 
+    func testExtractArchiveKeepsTheBytesOfNamesFromAGNUTarball() throws {
+        // GNU tar's own format stores names as bytes (no pax header), as buildpack tarballs often are.
+        let archive = temporary.appending("names.tgz")
+        let script = #"""
+        import io, sys, tarfile
+        with tarfile.open(sys.argv[1], "w:gz", format=tarfile.GNU_FORMAT) as tar:
+            for name in ["e\u0301.txt", "\u00e9.txt"]:
+                info = tarfile.TarInfo(name)
+                info.size = len(name.encode())
+                tar.addfile(info, io.BytesIO(name.encode()))
+        """#
+        try SlugTestTrees.run(["python3", "-c", script, archive.path])
+        let out = temporary.appending("names")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try SlugReader.extractArchive(archive, into: out, stripAppPrefix: false)
+        let listed = try SlugTestTrees.run(["python3", "-c", "import os, sys; print(sorted(os.listdir(sys.argv[1].encode())))", out.path]).stdout
+        XCTAssertEqual(listed.trimmingCharacters(in: .whitespacesAndNewlines), #"[b'e\xcc\x81.txt', b'\xc3\xa9.txt']"#)
+    }
+
     func testExtractArchiveUnpacksAPlainTarballWithInsideLinks() throws {
         let archive = try craft("buildpack.tgz", #"("file", "./bin/compile", "echo compile"), ("symlink", "bin/detect", "compile"), ("hardlink", "bin/release", "bin/compile")"#)
         let out = temporary.appending("buildpack")

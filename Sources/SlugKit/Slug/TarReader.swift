@@ -80,8 +80,10 @@ final class TarReader {
     func writeCurrent(to destination: String, hardLinkDestination: String?) throws(PackError) {
         guard let entry else { return }
         let disk = try diskWriter()
-        archive_entry_set_pathname_utf8(entry, destination)
-        if let hardLinkDestination { archive_entry_set_hardlink_utf8(entry, hardLinkDestination) }
+        // The locale (UTF-8) setters: the `_utf8` ones would make libarchive normalize the name to
+        // NFC on its way to disk, and two names that differ only so would land on one file.
+        archive_entry_copy_pathname(entry, destination)
+        if let hardLinkDestination { archive_entry_copy_hardlink(entry, hardLinkDestination) }
         guard archive_write_header(disk, entry) == ARCHIVE_OK else { throw diskFailure(disk, destination) }
         if archive_entry_size(entry) > 0 && hardLinkDestination == nil {
             var block: UnsafeRawPointer?
