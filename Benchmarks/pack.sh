@@ -5,12 +5,13 @@
 #
 # The packers run in RUNS rounds (default 5), every tool once per round, so a slow stretch of a
 # shared machine hits them all alike; the table gives each tool's median, and the last line the
-# range of slugc level 6's wall time over pigz's, round by round. The two copy rows run once.
+# range of slugc level 6's wall time over pigz's, round by round. The two copy rows are medians
+# of COPY_RUNS alternated pairs (default 3).
 #
 # Usage: Benchmarks/pack.sh [CORPUS_DIR]    (default: /tmp/slugc-bench-corpus/app, built by
 #        make-corpus.sh when missing). SLUGC=path/to/slugc picks the binary (default
-#        .build/release/slugc); RUNS=N the rounds. The TreeCopier row needs the release test
-#        bundle: swift build -c release --build-tests -Xswiftc -enable-testing
+#        .build/release/slugc); RUNS=N the rounds, COPY_RUNS=N the copy pairs. The TreeCopier row
+#        needs the release test bundle: swift build -c release --build-tests -Xswiftc -enable-testing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,11 +53,20 @@ for round in $(seq "$runs"); do
 done
 gzip -t "$out/s6.tgz" "$out/m6.tgz"
 
+# The copy stage is disk-bound: each copy starts after the last one's writes reach the disk
+# (sync, untimed), and the two copiers take turns going first, COPY_RUNS pairs (default 3).
+# Every copy gets a folder of its own and none is deleted before the end: ext4 will not reuse
+# an inode freed in the last few seconds, and scanning past 80 000 of them made a copy that
+# followed an `rm -rf` six times slower or worse (perf: recently_deleted, find_inode_bit).
+copy_cp() { timed cp "mkdir '$out/cp.$1'; cp -a '$corpus' '$out/cp.$1/'"; }
+copy_tc() {
+  timed tc "SLUGC_BENCH_DIR='$corpus' SLUGC_BENCH_COPY_TO='$out/tc.$1' $xctest SlugKitTests.SlugBenchmarkTests/testPackBenchmarkDirectory"
+}
 warm
-timed cp "rm -rf '$out/cp'; mkdir '$out/cp'; cp -a '$corpus' '$out/cp/'"
-if [ -x "$xctest" ]; then
-  timed tc "rm -rf '$out/tc'; SLUGC_BENCH_DIR='$corpus' SLUGC_BENCH_COPY_TO='$out/tc' $xctest SlugKitTests.SlugBenchmarkTests/testPackBenchmarkDirectory"
-fi
+for pair in $(seq "${COPY_RUNS:-3}"); do
+  sync; if [ ! -x "$xctest" ]; then copy_cp "$pair"; continue; fi
+  if [ $((pair % 2)) = 1 ]; then copy_cp "$pair"; sync; copy_tc "$pair"; else copy_tc "$pair"; sync; copy_cp "$pair"; fi
+done
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 column_median() { awk -v c="$2" '{ print $c }' "$out/times.$1" | median; }
