@@ -51,6 +51,35 @@ final class SlugPackerOrderTests: XCTestCase {
         XCTAssertEqual(listed.count, 2 * names.count + 4)
     }
 
+    func testExtraFilesReplaceWhatIsOnDiskAtTheirPathAndEachNameIsStoredOnce() throws {
+        // A folder packed again after `slugc run` extracted it already holds `.slugc/`.
+        let again = temporary.appending("again")
+        try FileManager.default.createDirectory(at: again.appendingPathComponent(".slugc"), withIntermediateDirectories: true)
+        try Data("old".utf8).write(to: again.appendingPathComponent(".slugc/release.json"))
+        try Data("kept".utf8).write(to: again.appendingPathComponent(".slugc/notes.txt"))
+        // A file where the extra files need a folder: the folder wins.
+        let clash = temporary.appending("clash")
+        try FileManager.default.createDirectory(at: clash, withIntermediateDirectories: true)
+        try Data("a file".utf8).write(to: clash.appendingPathComponent(".slugc"))
+
+        var options = PackOptions()
+        options.extraFiles = [".slugc/release.json": Data("new".utf8)]
+        let script = """
+        import json, sys, tarfile
+        tar = tarfile.open(sys.argv[1])
+        print(json.dumps([[m.name, tar.extractfile(m).read().decode() if m.isfile() else ""] for m in tar]))
+        """
+        for (source, expected) in [
+            (again, [["./app", ""], ["./app/.slugc", ""], ["./app/.slugc/notes.txt", "kept"], ["./app/.slugc/release.json", "new"]]),
+            (clash, [["./app", ""], ["./app/.slugc", ""], ["./app/.slugc/release.json", "new"]]),
+        ] {
+            let slug = temporary.appending(source.lastPathComponent + ".tgz")
+            _ = try SlugPacker.pack(directory: source, to: slug, options: options)
+            let output = try SlugTestTrees.run(["python3", "-c", script, slug.path]).stdout
+            XCTAssertEqual(try JSONDecoder().decode([[String]].self, from: Data(output.utf8)), expected, source.lastPathComponent)
+        }
+    }
+
     func testLargestFoldersCountFilesTwoLevelsDeepAndIncludeExtraFiles() throws {
         let source = temporary.appending("source")
         let files = [("src/a.py", 100), ("src/nested/b.py", 1_000), ("src/nested/deeper/c.py", 10_000),
