@@ -39,31 +39,33 @@ struct SlugWalk {
                 try visit(entry.name, in: folder, onDisk: disk.map { ($0, entry.type) }, extra: nil, tallyFolders: tallyFolders)
             }
         } else {
-            for (name, type) in Self.merge(realEntries, extraChildren.keys) {
+            for (name, type, extra) in Self.merge(realEntries, extraChildren) {
                 try visit(name, in: folder, onDisk: disk.flatMap { disk in type.map { (disk, $0) } },
-                          extra: extraChildren[name], tallyFolders: tallyFolders)
+                          extra: extra, tallyFolders: tallyFolders)
             }
         }
     }
 
     /// The entries on disk and the extra names merged in byte order, a name in both once; the
-    /// type is nil for a name only the extras have. Bytes, not `String` equality or a `Set`:
-    /// those take "é" and "e\u{301}" for one name, and one of two such files would be lost.
-    private static func merge(_ real: [(name: String, type: UInt8)], _ extra: Dictionary<String, ExtraFiles.Kind>.Keys)
-        -> [(name: String, type: UInt8?)] {
-        let extraNames = extra.sorted(by: FileSystem.bytewisePrecedes)
-        var merged: [(name: String, type: UInt8?)] = []
+    /// type is nil for a name only the extras have, the kind nil for one only the disk has.
+    /// Bytes, not `String` equality, a `Set` or a dictionary lookup: those take "é" and
+    /// "e\u{301}" for one name, and one of two such files would be lost.
+    private static func merge(_ real: [(name: String, type: UInt8)], _ extra: [String: ExtraFiles.Kind])
+        -> [(name: String, type: UInt8?, extra: ExtraFiles.Kind?)] {
+        let extraNames = extra.sorted { FileSystem.bytewisePrecedes($0.key, $1.key) }
+        var merged: [(name: String, type: UInt8?, extra: ExtraFiles.Kind?)] = []
         var nextReal = 0, nextExtra = 0
         while nextReal < real.count || nextExtra < extraNames.count {
             let realFirst = nextExtra == extraNames.count
-                || (nextReal < real.count && !FileSystem.bytewisePrecedes(extraNames[nextExtra], real[nextReal].name))
+                || (nextReal < real.count && !FileSystem.bytewisePrecedes(extraNames[nextExtra].key, real[nextReal].name))
             if realFirst {
-                let sameName = nextExtra < extraNames.count && !FileSystem.bytewisePrecedes(real[nextReal].name, extraNames[nextExtra])
-                merged.append((real[nextReal].name, real[nextReal].type))
+                let sameName = nextExtra < extraNames.count
+                    && !FileSystem.bytewisePrecedes(real[nextReal].name, extraNames[nextExtra].key)
+                merged.append((real[nextReal].name, real[nextReal].type, sameName ? extraNames[nextExtra].value : nil))
                 nextReal += 1
                 if sameName { nextExtra += 1 }
             } else {
-                merged.append((extraNames[nextExtra], nil))
+                merged.append((extraNames[nextExtra].key, nil, extraNames[nextExtra].value))
                 nextExtra += 1
             }
         }
