@@ -53,7 +53,7 @@ struct PackingOptions: ParsableArguments {
     @Option(name: .customLong("max-size"), help: ArgumentHelp("Refuse slugs larger than this (e.g. 500M, 1G).", valueName: "SIZE"))
     var maxSize: String = "500M"
 
-    @Option(help: "Compression threads (default: one per core).")
+    @Option(help: "Compression threads (default: one per core, at most \(PackOptions.defaultThreadLimit); each adds about 7 MiB).")
     var threads: Int?
 
     func validate() throws {

@@ -193,6 +193,15 @@ final class SlugPackerOutputTests: XCTestCase {
         XCTAssertGreaterThan(result.size, Int64(image.count))
     }
 
+    func testDefaultThreadsFollowTheCoresUpToTheLimitThatKeepsMemoryBounded() {
+        XCTAssertEqual(PackOptions.defaultThreads(cores: 1), 1)
+        XCTAssertEqual(PackOptions.defaultThreads(cores: 2), 2)
+        XCTAssertEqual(PackOptions.defaultThreads(cores: PackOptions.defaultThreadLimit), PackOptions.defaultThreadLimit)
+        XCTAssertEqual(PackOptions.defaultThreads(cores: 64), PackOptions.defaultThreadLimit)
+        XCTAssertEqual(PackOptions.defaultThreads(cores: 0), 1)
+        XCTAssertLessThanOrEqual(PackOptions.defaultThreadLimit, 4, "each thread beyond four holds ~7 MiB: 64 MiB would not hold")
+    }
+
     func testSourceDateEpochChangesMtimesOnly() throws {
         let source = temporary.appending("source")
         try SlugTestTrees.everyKind(at: source)
