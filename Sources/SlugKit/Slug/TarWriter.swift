@@ -111,6 +111,8 @@ final class TarWriter {
 
     private func prepare(_ path: String, type: UInt32, mode: mode_t, mtime: Int64) {
         archive_entry_clear(entry)
+        // The locale setters (the locale is UTF-8 while packing) store names as they are; with
+        // the `_utf8` ones libarchive normalizes them to NFC, and "e\u{301}" would come out "é".
         archive_entry_copy_pathname(entry, path)
         archive_entry_set_filetype(entry, type)
         archive_entry_set_perm(entry, mode & 0o7777)
