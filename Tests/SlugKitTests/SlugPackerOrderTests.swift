@@ -25,8 +25,8 @@ final class SlugPackerOrderTests: XCTestCase {
 
     func testEntriesFollowTheBytesOfTheirNamesFolderByFolder() throws {
         let source = temporary.appending("source")
+        try FileManager.default.createDirectory(at: source.appendingPathComponent("dir"), withIntermediateDirectories: true)
         for name in names {
-            try FileManager.default.createDirectory(at: source.appendingPathComponent("dir"), withIntermediateDirectories: true)
             try Data(name.utf8).write(to: source.appendingPathComponent(name))
             try Data().write(to: source.appendingPathComponent("dir/" + name))
         }
