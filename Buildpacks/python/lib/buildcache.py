@@ -1,8 +1,11 @@
-"""CACHE_DIR/python: the installed virtual environment of the last build, its key, and pip's cache.
+"""CACHE_DIR/python: installed interpreters, the last build's `.heroku/python`, pip's cache.
 
-Layout:  python/state.json  {"python", "executable", "key"}
-         python/venv/       a relocated copy of BUILD_DIR/.heroku/python
-         python/pip/        PIP_CACHE_DIR (downloaded and built wheels)
+Layout:  python/state.json        {"layout", "stack", "python", "runtime", "key"} of the last build
+         python/runtimes/<key>/   an interpreter ready to copy: python/ (the tree), pip-*.whl, runtime.json
+         python/installed/        the last build's .heroku/python (interpreter + the app's packages)
+         python/pip/              PIP_CACHE_DIR (downloaded and built wheels)
+A runtime folder appears under its final name only once complete (built beside it, then
+renamed), so an interrupted build never leaves a half-installed interpreter to reuse.
 A lock file beside it serialises builds that share CACHE_DIR outside slugc (slugc locks too).
 """
 import fcntl
@@ -13,25 +16,30 @@ import shutil
 import subprocess
 
 # Bump when the installed layout changes, so caches from an older buildpack are not reused.
-LAYOUT = "slugc-python-venv-1"
+LAYOUT = "slugc-python-prefix-2"
 
 
 class BuildCache:
     def __init__(self, cache_dir):
         self.root = os.path.join(cache_dir, "python")
-        self.venv = os.path.join(self.root, "venv")
+        self.runtimes = os.path.join(self.root, "runtimes")
+        self.installed = os.path.join(self.root, "installed")
         self.pip = os.path.join(self.root, "pip")
+        self.downloads = os.path.join(self.root, "downloads")
         self.state_file = os.path.join(self.root, "state.json")
         self.lock_path = os.path.join(cache_dir, "python.lock")
         self._lock = None
 
     def __enter__(self):
-        os.makedirs(self.root, exist_ok=True)
+        os.makedirs(self.runtimes, exist_ok=True)
         self._lock = open(self.lock_path, "a")
         fcntl.flock(self._lock, fcntl.LOCK_EX)
+        if self.state().get("layout") not in (None, LAYOUT):
+            self._clear_all()  # written by an older buildpack: nothing in it is reusable
         return self
 
     def __exit__(self, *exc):
+        shutil.rmtree(self.downloads, ignore_errors=True)
         fcntl.flock(self._lock, fcntl.LOCK_UN)
         self._lock.close()
         return False
@@ -44,45 +52,109 @@ class BuildCache:
         except (OSError, ValueError):
             return {}
 
-    def discard(self):
-        """Everything goes, pip's wheels too: they were built for another interpreter."""
+    def write_state(self, **values):
+        state = dict(values, layout=LAYOUT)
+        with open(self.state_file + ".new", "w", encoding="utf-8") as handle:
+            json.dump(state, handle, indent=2, sort_keys=True)
+        os.replace(self.state_file + ".new", self.state_file)
+
+    # --- interpreters ------------------------------------------------------------------
+
+    def cached_runtimes(self):
+        """[(key, metadata)] of complete interpreters."""
+        found = []
+        for key in sorted(os.listdir(self.runtimes)):
+            if key.startswith("."):
+                continue
+            try:
+                with open(os.path.join(self.runtimes, key, "runtime.json"), encoding="utf-8") as handle:
+                    meta = json.load(handle)
+            except (OSError, ValueError):
+                continue
+            if isinstance(meta, dict) and isinstance(meta.get("version"), str) and os.path.isdir(self.tree(key)):
+                found.append((key, meta))
+        return found
+
+    def tree(self, key):
+        return os.path.join(self.runtimes, key, "python")
+
+    def pip_wheel(self, key):
+        folder = os.path.join(self.runtimes, key)
+        wheels = sorted(name for name in os.listdir(folder) if name.startswith("pip-") and name.endswith(".whl"))
+        return os.path.join(folder, wheels[-1]) if wheels else None
+
+    def add_runtime(self, key, meta, prepare):
+        """Runs `prepare(folder)` to fill a new runtime folder, then publishes it under `key`."""
+        staging = os.path.join(self.runtimes, "." + key + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        os.makedirs(staging)
+        try:
+            prepare(staging)
+            with open(os.path.join(staging, "runtime.json"), "w", encoding="utf-8") as handle:
+                json.dump(meta, handle, indent=2, sort_keys=True)
+            final = os.path.join(self.runtimes, key)
+            shutil.rmtree(final, ignore_errors=True)
+            os.rename(staging, final)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def prune_runtimes(self, keep):
+        """Only the interpreter this build used stays: a cache must not grow with every version tried."""
+        for key in os.listdir(self.runtimes):
+            if key != keep:
+                shutil.rmtree(os.path.join(self.runtimes, key), ignore_errors=True)
+
+    def scratch(self):
+        shutil.rmtree(self.downloads, ignore_errors=True)
+        os.makedirs(self.downloads)
+        return self.downloads
+
+    # --- the installed packages --------------------------------------------------------
+
+    def has_installed(self, key):
+        return self.state().get("key") == key and os.path.isdir(self.installed)
+
+    def restore_installed(self, destination):
+        _copy(self.installed, destination)
+
+    def save_installed(self, source):
+        staging = self.installed + ".new"
+        shutil.rmtree(staging, ignore_errors=True)
+        _copy(source, staging)
+        shutil.rmtree(self.installed, ignore_errors=True)
+        os.rename(staging, self.installed)
+
+    def discard_installed(self):
+        """The packages and pip's wheels go: they were built for another interpreter or stack."""
+        for path in (self.installed, self.pip):
+            shutil.rmtree(path, ignore_errors=True)
+
+    def _clear_all(self):
         for entry in os.listdir(self.root):
             path = os.path.join(self.root, entry)
             if os.path.isdir(path) and not os.path.islink(path):
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 os.remove(path)
+        os.makedirs(self.runtimes, exist_ok=True)
 
-    def has_venv(self, key):
-        return self.state().get("key") == key and os.path.isdir(self.venv)
 
-    def restore(self, destination):
-        _copy(self.venv, destination)
-
-    def save(self, source, interpreter, key):
-        staging = self.venv + ".new"
-        shutil.rmtree(staging, ignore_errors=True)
-        _copy(source, staging)
-        shutil.rmtree(self.venv, ignore_errors=True)
-        os.rename(staging, self.venv)
-        state = {"python": interpreter.version, "executable": interpreter.executable, "key": key}
-        with open(self.state_file + ".new", "w", encoding="utf-8") as handle:
-            json.dump(state, handle, indent=2, sort_keys=True)
-        os.replace(self.state_file + ".new", self.state_file)
+def copy_tree(source, destination):
+    _copy(source, destination)
 
 
 def _copy(source, destination):
-    # cp -a keeps symlinks (bin/python points at the stack's interpreter) and modes.
+    # cp -a keeps symlinks (bin/python -> python3.X) and modes, and is faster than shutil for many files.
     subprocess.run(["cp", "-a", source, destination], check=True)
 
 
-def cache_key(build_dir, interpreter, inputs, config):
-    """What the installed packages depend on: the interpreter, the requirement files and local
-    package metadata, and pip's configuration from the config vars."""
+def cache_key(runtime_key, inputs_dir, inputs, config, stack):
+    """What the installed packages depend on: the interpreter, the stack, the requirement files and
+    local package metadata, and pip's configuration from the config vars."""
     digest = hashlib.sha256()
-    digest.update(f"{LAYOUT}\n{interpreter.version}\n{interpreter.executable}\n".encode())
+    digest.update(f"{LAYOUT}\n{runtime_key}\n{stack}\n".encode())
     for relative in sorted(set(inputs)):
-        with open(os.path.join(build_dir, relative), "rb") as handle:
+        with open(os.path.join(inputs_dir, relative), "rb") as handle:
             digest.update(f"file {relative} {hashlib.sha256(handle.read()).hexdigest()}\n".encode())
     for name in sorted(config):
         if name.startswith("PIP_"):

@@ -1,24 +1,30 @@
 """bin/compile BUILD_DIR CACHE_DIR ENV_DIR for the Python buildpack.
 
-Installs requirements.txt with pip into a virtual environment at BUILD_DIR/.heroku/python,
-made with one of the stack's interpreters and rewritten to run from any directory.
+Puts a whole Python installation at BUILD_DIR/.heroku/python (from the build cache, a runtime
+index or the build machine; see runtimesources.py) and installs requirements.txt into its own
+site-packages with pip, so the slug runs on a stack image that has no Python at all.
 """
 import os
 import subprocess
 import sys
 
 import buildcache
+import messages
 import pythonversion
 import relocate
 import requirements
-from output import CompileFailure, detail, error, show_failure, step
+import resolution
+import runtimeindex
+import runtimesources
+from output import CompileFailure, detail, error, show_failure, step, warning
+from pythonversion import VersionRequest, series
 
 # Config vars that would break the build itself if exported (Heroku's list, plus Python's own).
 NOT_EXPORTED = {"PATH", "GIT_DIR", "CPATH", "CPPATH", "LD_PRELOAD", "LIBRARY_PATH", "PYTHONHOME", "PYTHONPATH"}
 MARKERS = ("setup.py", "pyproject.toml", "Pipfile", "runtime.txt", ".python-version")
 PROFILE = """\
-# Written by slugc's Python buildpack: the packages installed at build time, found from $HOME
-# so the app runs wherever the slug is extracted.
+# Written by slugc's Python buildpack: the interpreter and packages installed at build time,
+# found from $HOME so the app runs wherever the slug is extracted.
 export PATH="$HOME/.heroku/python/bin:$PATH"
 export PYTHONUNBUFFERED="${PYTHONUNBUFFERED:-1}"
 export LANG="${LANG:-C.UTF-8}"
@@ -37,45 +43,80 @@ def read_env_dir(env_dir):
 
 
 def require_requirements_txt(build):
-    if os.path.isfile(os.path.join(build, "requirements.txt")):
-        return
-    found = [name for name in MARKERS if os.path.exists(os.path.join(build, name))]
-    lines = ["No requirements.txt in the app's root folder, so there is nothing for pip to install.",
-             f"The app was detected as Python because of: {', '.join(found) or 'none of its files'}.",
-             "This buildpack installs packages from requirements.txt (pip's format; `-r other.txt` and `-e .` work).",
-             "setup.py, pyproject.toml, Pipfile, runtime.txt and .python-version mark a Python app but are not installed from.",
-             "Add a requirements.txt to the app's root folder, then build again:",
-             "  - list the packages the app needs, one per line (e.g. gunicorn==23.0.0);"]
-    if "Pipfile" in found:
-        lines.append("  - with Pipenv, write it with `pipenv requirements > requirements.txt`;")
-    for marker in ("pyproject.toml", "setup.py"):
-        if marker in found:
-            lines.append(f"  - or write a line `.` to install the app itself with the dependencies its {marker} declares.")
-            break
-    raise CompileFailure(*lines)
+    if not os.path.isfile(os.path.join(build, "requirements.txt")):
+        found = [name for name in MARKERS if os.path.exists(os.path.join(build, name))]
+        raise CompileFailure(*messages.missing_requirements_txt(found))
 
 
-def choose_interpreter(build):
+def effective_request(build, state):
+    """The app's request, else the series the last build used (Heroku keeps apps on it), else None."""
     request = pythonversion.read_request(build)
-    interpreter = pythonversion.select(request, os.environ.get("PATH", ""))
-    if request is None:
-        step(f"Using Python {interpreter.version}")
-        detail("No Python version requested: using the stack's default python3.")
-        detail("To choose one, add a .python-version file containing e.g. " + interpreter.minor + ".")
-    else:
-        step(f"Using Python {interpreter.version} ({request.source} asks for {request.version})")
-        if request.source == ".python-version" and os.path.exists(os.path.join(build, "runtime.txt")):
-            detail("runtime.txt is ignored: .python-version takes precedence.")
-    return interpreter
+    if request is None and isinstance(state.get("python"), str) and pythonversion.is_final_release(state["python"]):
+        return request, VersionRequest(series(state["python"]), "the last build")
+    return request, request
 
 
-def pip_host(interpreter):
-    """A python that has pip, to install into the venv with `pip --python`: the app's own, else the stack's."""
-    for candidate in (interpreter.executable, sys.executable):
-        probe = subprocess.run([candidate, "-m", "pip", "--version"], capture_output=True, stdin=subprocess.DEVNULL)
-        if probe.returncode == 0:
-            return candidate
-    return None
+def using_line(version, asked, effective):
+    if asked is not None:
+        return f"Using Python {version} ({asked.source} asks for {asked.version})"
+    if effective is not None:
+        return f"Using Python {version} (the last build used Python {effective.series}; no version requested)"
+    return f"Using Python {version}"
+
+
+def explain_choice(choice, asked, effective, build):
+    """What the user should know about the version once it is installed: said once, after any retries."""
+    version = choice.offer.version
+    if asked is not None and asked.source == ".python-version" and os.path.exists(os.path.join(build, "runtime.txt")):
+        detail(messages.python_version_file_wins())
+    if asked is None and effective is not None:
+        detail(f"To choose one, add a .python-version file containing e.g. {series(version)}.")
+    elif asked is None:
+        detail(*messages.no_version_requested(series(version)))
+    if asked is not None and asked.source == "runtime.txt":
+        warning(*messages.runtime_txt_deprecated(series(version)))
+    for lines in choice.warnings:
+        warning(*lines)
+
+
+def install_interpreter(cache, config, build, asked, effective):
+    """Chooses and readies the interpreter; returns (offer, runtime key). A source that cannot
+    deliver (an unreachable download) is dropped and the choice made again from the rest."""
+    environment = dict(os.environ)
+    offers, skipped = runtimesources.gather(cache, config, build, environment)
+    while True:
+        choice = resolution.choose(effective, offers, skipped)
+        step(using_line(choice.offer.version, asked, effective))
+        step(f"Installing Python {choice.offer.version} (from {runtimesources.describe(choice.offer)})")
+        try:
+            key = runtimesources.provide(choice.offer, cache)
+        except runtimeindex.Unavailable as problem:
+            warning(messages.download_unavailable(choice.offer.version, choice.offer.origin, problem))
+            offers = [offer for offer in offers if offer.kind != "index"]
+            continue
+        explain_choice(choice, asked, effective, build)
+        return choice.offer, key
+
+
+def discard_reasons(state, stack, version):
+    reasons = []
+    if state.get("stack") not in (None, stack):
+        reasons.append(f"The stack has changed from {state['stack']} to {stack}")
+    if state.get("python") not in (None, version):
+        reasons.append(f"The Python version has changed from {state['python']} to {version}")
+    return reasons
+
+
+def pip_command(cache, runtime_key, python, version):
+    wheel = cache.pip_wheel(runtime_key)
+    if wheel:
+        # pip runs from its wheel inside the app's own interpreter: it installs into that
+        # interpreter's site-packages, and pip itself never enters the slug.
+        return [python, "-E", "-s", os.path.join(wheel, "pip")]
+    host = subprocess.run([sys.executable, "-m", "pip", "--version"], capture_output=True, stdin=subprocess.DEVNULL)
+    if host.returncode != 0:
+        raise CompileFailure(*messages.no_pip(version))
+    return [sys.executable, "-m", "pip", "--python", python]
 
 
 def stream(command, cwd, env):
@@ -90,97 +131,85 @@ def stream(command, cwd, env):
     return process.wait(), lines
 
 
-def install(build, venv, interpreter, lines, env, cache):
-    subprocess.run([interpreter.executable, "-m", "venv", "--without-pip", venv], check=True, cwd=build)
-    python = os.path.join(venv, "bin", "python")
-    host = pip_host(interpreter)
-    if host is None:
-        subprocess.run([python, "-m", "ensurepip", "--default-pip"], check=True, cwd=build, capture_output=True)
-        pip = [python, "-m", "pip"]
-    else:
-        pip = [host, "-m", "pip", "--python", python]
-    command = pip + ["install", "-r", "requirements.txt", "--no-compile", "--progress-bar", "off"]
+def install_requirements(build, prefix, pip, lines, env, version):
+    python = os.path.join(prefix, "bin", "python")
     step("Installing requirements with pip")
+    command = pip + ["install", "-r", "requirements.txt", "--no-compile", "--progress-bar", "off", "--no-warn-script-location"]
     status, output = stream(command, build, env)
     if status != 0:
-        raise pip_failure(status, output, lines, build)
-    leftovers = relocate.relocate(venv, build)
-    for path in leftovers:
-        detail(f"Warning: {os.path.relpath(path, build)} still contains the build directory's path.")
-    # Hash-based pycs stay valid whatever mtimes the slug gets; relative paths keep BUILD_DIR out.
-    subprocess.run([python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
-                    os.path.relpath(os.path.join(venv, "lib"), build)],
+        line, relation = requirements.failing_line(output, lines, build)
+        raise CompileFailure(*messages.pip_failed(status, requirements.pip_error(output), line, relation))
+    for path in relocate.relocate(prefix, build):
+        detail(messages.leftover_build_path(os.path.relpath(path, build)))
+    # Hash-based pycs stay valid whatever mtimes the slug gets; -d names the files as on a dyno.
+    site = os.path.join(prefix, "lib", "python" + series(version), "site-packages")
+    subprocess.run([python, "-E", "-s", "-m", "compileall", "-q", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
+                    "-d", f"/app/.heroku/python/lib/python{series(version)}/site-packages", site],
                    cwd=build, env=env, capture_output=True)
 
 
-def pip_failure(status, output, lines, build):
-    line, relation = requirements.failing_line(output, lines, build)
-    message = [f"pip could not install the requirements (exit status {status}). pip says:"]
-    message += ["       " + text for text in requirements.pip_error(output)]
-    if line is not None and relation == "is":
-        message.append(f"The failing requirement is {line.where}: {line.text}")
-    elif line is not None:
-        message.append(f"It is needed by the requirement on {line.where}: {line.text}")
-    message.append("Fix or remove that requirement, then build again.")
-    return CompileFailure(*message)
-
-
-def has_django(venv):
-    for site in relocate._site_packages(venv):
+def has_django(prefix):
+    for site in relocate.site_packages(prefix):
         if any(entry.lower().startswith("django-") and entry.endswith(".dist-info") for entry in os.listdir(site)):
             return True
     return False
 
 
-def collectstatic(build, venv, config, env):
-    if not os.path.isfile(os.path.join(build, "manage.py")) or not has_django(venv):
+def collectstatic(build, prefix, config, env):
+    if not os.path.isfile(os.path.join(build, "manage.py")) or not has_django(prefix):
         return
     if config.get("DISABLE_COLLECTSTATIC", "") not in ("", "0"):
         step("Skipping Django collectstatic: DISABLE_COLLECTSTATIC is set")
         return
     step("$ python manage.py collectstatic --noinput")
-    run_env = dict(env, PYTHONDONTWRITEBYTECODE="1", PATH=os.path.join(venv, "bin") + os.pathsep + env.get("PATH", ""))
-    status, output = stream([os.path.join(venv, "bin", "python"), "manage.py", "collectstatic", "--noinput"], build, run_env)
+    run_env = dict(env, PYTHONDONTWRITEBYTECODE="1", PATH=os.path.join(prefix, "bin") + os.pathsep + env.get("PATH", ""))
+    status, output = stream([os.path.join(prefix, "bin", "python"), "manage.py", "collectstatic", "--noinput"], build, run_env)
     if status != 0:
         said = [text for text in output if text.strip()][-1:] or ["(no output)"]
-        raise CompileFailure(f"Error while running '$ python manage.py collectstatic --noinput' (exit status {status}). Django says:",
-                             *["       " + text for text in said],
-                             "Fix the app's static files settings, or set DISABLE_COLLECTSTATIC=1 in the app's config vars to skip this step.")
+        raise CompileFailure(*messages.collectstatic_failed(status, said))
 
 
 def compile_app(build, cache_dir, config):
     require_requirements_txt(build)
-    interpreter = choose_interpreter(build)
     files, lines = requirements.walk(build)
-    env = dict(os.environ)
+    stack = os.environ.get("STACK", "")
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONHOME", "PYTHONPATH", "PIP_REQUIRE_VIRTUALENV")}
     env.update(config)
     env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1", PIP_ROOT_USER_ACTION="ignore")
-    venv = os.path.join(build, ".heroku", "python")
-    if os.path.lexists(venv):
-        detail("Replacing the app's own .heroku/python folder with the installed packages.")
-        subprocess.run(["rm", "-rf", venv], check=True)
-    os.makedirs(os.path.dirname(venv), exist_ok=True)
+    prefix = os.path.join(build, ".heroku", "python")
     with buildcache.BuildCache(cache_dir) as cache:
         state = cache.state()
-        if state and state.get("python") and (state.get("python"), state.get("executable")) != (interpreter.version, interpreter.executable):
-            detail(f"Discarding the cache: it was written by Python {state.get('python')} ({state.get('executable')}), "
-                   f"this build uses Python {interpreter.version} ({interpreter.executable}).")
-            cache.discard()
+        asked, effective = effective_request(build, state)
+        offer, runtime_key = install_interpreter(cache, config, build, asked, effective)
+        if os.path.lexists(prefix):
+            detail("Replacing the app's own .heroku/python folder with the installed Python.")
+            subprocess.run(["rm", "-rf", prefix], check=True)
+        os.makedirs(os.path.dirname(prefix), exist_ok=True)
+        reasons = discard_reasons(state, stack, offer.version)
+        if reasons:
+            step("Discarding cache since:")
+            for reason in reasons:
+                detail(f"- {reason}")
+            cache.discard_installed()
         if "PIP_CACHE_DIR" not in config and "PIP_NO_CACHE_DIR" not in config:
             env["PIP_CACHE_DIR"] = cache.pip
-        key = buildcache.cache_key(build, interpreter, requirements.key_inputs(build, files, lines), config)
-        if cache.has_venv(key):
+        key = buildcache.cache_key(runtime_key, build, requirements.key_inputs(build, files, lines), config, stack)
+        if cache.has_installed(key):
             step("Requirements unchanged: reusing installed packages from the cache")
-            cache.restore(venv)
+            cache.restore_installed(prefix)
         else:
-            if cache.state().get("key"):
+            if cache.state().get("key") and not reasons:
                 detail("Requirements changed since the cached build: installing them from scratch.")
-            install(build, venv, interpreter, lines, env, cache)
-            cache.save(venv, interpreter, key)
+            buildcache.copy_tree(cache.tree(runtime_key), prefix)
+            pip = pip_command(cache, runtime_key, os.path.join(prefix, "bin", "python"), offer.version)
+            install_requirements(build, prefix, pip, lines, env, offer.version)
+            cache.save_installed(prefix)
+        cache.write_state(stack=stack, python=offer.version, runtime=runtime_key, key=key)
+        cache.prune_runtimes(runtime_key)
     os.makedirs(os.path.join(build, ".profile.d"), exist_ok=True)
     with open(os.path.join(build, ".profile.d", "python.sh"), "w", encoding="utf-8") as handle:
         handle.write(PROFILE)
-    collectstatic(build, venv, config, env)
+    collectstatic(build, prefix, config, env)
 
 
 def main(arguments):
@@ -197,7 +226,7 @@ def main(arguments):
         show_failure(failure)
         return 1
     except (OSError, subprocess.CalledProcessError) as problem:
-        error(f"The Python buildpack failed unexpectedly: {problem}")
+        error(messages.unexpected(problem))
         return 1
     return 0
 

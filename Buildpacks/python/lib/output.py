@@ -14,9 +14,16 @@ def step(text):
     print("-----> " + text, flush=True)
 
 
-def detail(text=""):
-    for line in str(text).splitlines() or [""]:
-        print(("       " + line).rstrip(), flush=True)
+def detail(*texts):
+    for text in texts or ("",):
+        for line in str(text).splitlines() or [""]:
+            print(("       " + line).rstrip(), flush=True)
+
+
+def warning(*lines):
+    """A warning the build goes on after: ` !     Warning: ` then the message's lines."""
+    for number, line in enumerate(lines):
+        print((" !     " + ("Warning: " if number == 0 else "") + line).rstrip(), flush=True)
 
 
 def error(text):

@@ -1,6 +1,6 @@
-"""Make the virtual environment at .heroku/python run from wherever the slug is extracted.
+"""Make the packages installed into .heroku/python run from wherever the slug is extracted.
 
-venv and pip write absolute paths of the build directory in a few known places: console
+pip (and venv, for a virtual environment) write absolute paths of the build directory in a few known places: console
 script shebangs, pyvenv.cfg's `command`, the activate scripts, `.pth`/`.egg-link` files of
 editable installs, setuptools' editable finder and `direct_url.json` of local packages. Each is rewritten to something
 relative (or dropped when it is only metadata); anything left is reported.
@@ -16,18 +16,20 @@ RELOCATABLE_SHEBANG = (
 )
 
 
-def relocate(venv, build_dir):
-    """Rewrites `venv` in place; returns the files that still contain `build_dir`."""
+def relocate(prefix, build_dir):
+    """Rewrites `prefix` in place; returns the files that still contain `build_dir`."""
     build = os.path.realpath(build_dir)
-    _fix_pyvenv_cfg(venv, build)
-    _fix_bin(venv, build)
-    for site in _site_packages(venv):
+    _fix_pyvenv_cfg(prefix, build)
+    _fix_bin(prefix, build)
+    for site in site_packages(prefix):
         _fix_site_packages(site, build)
-    return leftovers(venv, build)
+    return leftovers(prefix, build)
 
 
 def _fix_pyvenv_cfg(venv, build):
     path = os.path.join(venv, "pyvenv.cfg")
+    if not os.path.isfile(path):
+        return  # a whole installation, not a venv
     with open(path, encoding="utf-8") as handle:
         lines = handle.read().splitlines()
     # `command` (Python 3.11+) records how venv was run, with the build dir in it; Python never reads it.
@@ -65,7 +67,7 @@ def _fix_bin(venv, build):
         os.chmod(path, mode)
 
 
-def _site_packages(venv):
+def site_packages(venv):
     lib = os.path.join(venv, "lib")
     for entry in sorted(os.listdir(lib)) if os.path.isdir(lib) else []:
         site = os.path.join(lib, entry, "site-packages")

@@ -1,0 +1,193 @@
+"""Every message of the Python buildpack that a user reads, in one place.
+
+Each function returns the lines of one message; `CompileFailure(*lines)` prints them as
+` !     ` errors, `output.warning` as warnings. Lines that already start with seven spaces are
+quoted output and pass unchanged.
+"""
+
+INDEX_HELP = ("set the config var PYTHON_RUNTIME_INDEX to the URL or path of a runtime index "
+              "(JSON listing relocatable CPython archives; see Buildpacks/python/README.md)")
+
+
+# --- the version request -----------------------------------------------------------------
+
+def version_file_unreadable(name, reason):
+    return [f"{name} cannot be read: {reason}.",
+            f"Make {name} a readable text file containing a Python version such as 3.11."]
+
+
+def version_file_not_text(name):
+    return [f"{name} is not a text file (it is not valid UTF-8).",
+            f"Make {name} a text file containing a Python version such as 3.11."]
+
+
+def version_file_is_folder(name, examples):
+    return [f"{name} is a folder; it must be a file containing a Python version such as {examples}."]
+
+
+def version_file_empty(name, examples):
+    return [f"{name} is empty.",
+            f"Write the Python version the app needs into it, such as {examples}, or delete it to use the default version."]
+
+
+def version_not_understood(name, line, examples):
+    return [f"{name} asks for '{line}', which is not a Python version this buildpack understands.",
+            f"Write it as {examples}."]
+
+
+def runtime_txt_deprecated(series):
+    return ["runtime.txt is deprecated: write the version into a .python-version file instead,",
+            f"e.g. `echo {series} > .python-version`, and delete runtime.txt."]
+
+
+def python_version_file_wins():
+    return "runtime.txt is ignored: .python-version takes precedence."
+
+
+def end_of_life(version):
+    return [f"Python {version} has reached its end of life: it gets no security fixes.",
+            "Move the app to a supported version (3.10 or newer) and change .python-version."]
+
+
+def exact_version_missing(requested, chosen, source):
+    series = ".".join(requested.split(".")[:2])
+    return [f"Python {requested} is not available ({source} asks for it); using {chosen}, the newest {series}.",
+            f"To take the newest {series} without this warning, write {series} into {source}."]
+
+
+def no_version_requested(series):
+    return [f"No Python version requested: using the newest available.",
+            f"To choose one, add a .python-version file containing e.g. {series}."]
+
+
+def no_such_version(request, offers, skipped):
+    """`offers`: [(label, [versions])]; `skipped`: [(path, reason)]."""
+    lines = [f"Python {request.version} is not available ({request.source} asks for it).", "Available Python versions:"]
+    for label, versions in offers:
+        lines.append(f"  {label}: {', '.join(versions)}")
+    if not offers:
+        lines.append("  none")
+    for path, reason in skipped:
+        lines.append(f"  (not usable: {path}: {reason})")
+    lines.append(f"Change {request.source} to one of these versions, or {INDEX_HELP} that offers Python {request.version}."
+                 if request.source != "the last build" else
+                 f"Add a .python-version file naming one of these versions, or {INDEX_HELP}.")
+    return lines
+
+
+def nothing_available(skipped):
+    lines = ["No Python interpreter is available to install: the runtime index offers none for this machine,",
+             "the build cache has none, and this machine has no movable CPython (pyenv, uv or python3.X on PATH)."]
+    for path, reason in skipped:
+        lines.append(f"  (not usable: {path}: {reason})")
+    lines.append(f"Install one on the build machine (e.g. with pyenv or uv), or {INDEX_HELP}.")
+    return lines
+
+
+# --- where interpreters come from -------------------------------------------------------
+
+def index_unavailable(label, reason):
+    return f"could not read {label} ({reason}); using the other sources."
+
+
+def index_off():
+    return "Not using a runtime index: PYTHON_RUNTIME_INDEX is empty."
+
+
+def download_unavailable(version, url, reason):
+    return f"could not download Python {version} from {url} ({reason}); trying the next source."
+
+
+def index_not_json(label, reason):
+    return [f"{label} is not a runtime index: {reason}.",
+            'It must be JSON: {"versions": [{"version": "3.12.7", "url": "...", "sha256": "..."}]}.',
+            "Fix the file, or set PYTHON_RUNTIME_INDEX to another index (an empty value turns the index off)."]
+
+
+def index_entry_invalid(label, number):
+    return [f"{label} is not a runtime index: entry {number} of \"versions\" needs a \"version\" (like 3.12.7),",
+            "a \"url\" and a \"sha256\" (64 hex digits).",
+            "Fix the entry, or set PYTHON_RUNTIME_INDEX to another index (an empty value turns the index off)."]
+
+
+def checksum_mismatch(url, expected, actual):
+    return [f"The Python archive downloaded from {url} does not match its checksum:",
+            f"  the runtime index says SHA-256 {expected},",
+            f"  the downloaded file has SHA-256 {actual}.",
+            "Nothing was installed or cached. If the archive was replaced on purpose, update the index's sha256; "
+            "otherwise the download was damaged or tampered with: build again, or use another mirror."]
+
+
+def archive_unsafe(archive, entry):
+    return [f"The Python archive {archive} has an entry that would be written outside its folder: {entry}.",
+            "Nothing was installed. Use an archive in python-build-standalone's install_only layout."]
+
+
+def archive_not_python(archive):
+    return [f"The Python archive {archive} has no python/ folder.",
+            "Use an archive in python-build-standalone's install_only layout (python/bin/python3, python/lib/...)."]
+
+
+def archive_unreadable(archive, reason):
+    return [f"The Python archive {archive} cannot be unpacked: {reason}.",
+            "Nothing was installed. Check that the index's URL points at a .tar.gz archive."]
+
+
+def runtime_broken(version, origin, reason):
+    return [f"Python {version} from {origin} does not run after being copied: {reason}.",
+            "Pick another version in .python-version, or install this one again on the build machine."]
+
+
+def patchelf_missing(origin):
+    return [f"The interpreter at {origin} finds its libraries through an absolute path (RUNPATH),",
+            "which would point at the build machine once it is in the slug; patchelf is needed to rewrite it",
+            "and this machine has none. Install it (apt-get install patchelf), or set PYTHON_RUNTIME_INDEX",
+            "to use relocatable archives instead."]
+
+
+def no_pip(version):
+    return [f"Python {version} came without pip's wheel (ensurepip/_bundled), and the buildpack's own Python has no pip.",
+            "Install python3-pip on the build machine, or use an interpreter from a runtime index."]
+
+
+# --- installing the app's packages ------------------------------------------------------
+
+def missing_requirements_txt(found):
+    lines = ["No requirements.txt in the app's root folder, so there is nothing for pip to install.",
+             f"The app was detected as Python because of: {', '.join(found) or 'none of its files'}.",
+             "This buildpack installs packages from requirements.txt (pip's format; `-r other.txt` and `-e .` work).",
+             "setup.py, pyproject.toml, Pipfile, runtime.txt and .python-version mark a Python app but are not installed from.",
+             "Add a requirements.txt to the app's root folder, then build again:",
+             "  - list the packages the app needs, one per line (e.g. gunicorn==23.0.0);"]
+    if "Pipfile" in found:
+        lines.append("  - with Pipenv, write it with `pipenv requirements > requirements.txt`;")
+    for marker in ("pyproject.toml", "setup.py"):
+        if marker in found:
+            lines.append(f"  - or write a line `.` to install the app itself with the dependencies its {marker} declares.")
+            break
+    return lines
+
+
+def pip_failed(status, quoted, line, relation):
+    lines = [f"pip could not install the requirements (exit status {status}). pip says:"]
+    lines += ["       " + text for text in quoted]
+    if line is not None and relation == "is":
+        lines.append(f"The failing requirement is {line.where}: {line.text}")
+    elif line is not None:
+        lines.append(f"It is needed by the requirement on {line.where}: {line.text}")
+    lines.append("Fix or remove that requirement, then build again.")
+    return lines
+
+
+def collectstatic_failed(status, said):
+    return [f"Error while running '$ python manage.py collectstatic --noinput' (exit status {status}). Django says:",
+            *["       " + text for text in said],
+            "Fix the app's static files settings, or set DISABLE_COLLECTSTATIC=1 in the app's config vars to skip this step."]
+
+
+def leftover_build_path(relative):
+    return f"Warning: {relative} still contains the build directory's path."
+
+
+def unexpected(problem):
+    return f"The Python buildpack failed unexpectedly: {problem}"
