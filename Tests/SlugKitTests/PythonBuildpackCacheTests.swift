@@ -69,14 +69,16 @@ final class PythonBuildpackCacheTests: XCTestCase {
             let state = cache.appendingPathComponent("python/state.json")
             current = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: state)) as? [String: Any])
             var older = current
-            older["python"] = "3.10.4"
-            older["executable"] = "/opt/python-3.10/bin/python3.10"
+            older["python"] = "3.11.0"
+            older["stack"] = "heroku-22"
             try JSONSerialization.data(withJSONObject: older).write(to: state)
         }
         XCTAssertEqual(result.exitCode, 0, result.stdout)
-        let version = try XCTUnwrap(current["python"] as? String), executable = try XCTUnwrap(current["executable"] as? String)
+        let version = try XCTUnwrap(current["python"] as? String)
         XCTAssertTrue(result.stdout.contains("""
-                   Discarding the cache: it was written by Python 3.10.4 (/opt/python-3.10/bin/python3.10), this build uses Python \(version) (\(executable)).
+            -----> Discarding cache since:
+                   - The stack has changed from heroku-22 to heroku-24
+                   - The Python version has changed from 3.11.0 to \(version)
             -----> Installing requirements with pip
 
             """), result.stdout)

@@ -38,13 +38,31 @@ final class PythonBuildpackFlaskTests: XCTestCase {
     func testCompileSaysWhichPythonAndInstallsIncludedAndLocalRequirements() throws {
         let (build, result, _) = try compiled()
         let lines = result.stdout.components(separatedBy: "\n")
-        XCTAssertTrue(lines.contains("       No Python version requested: using the stack's default python3."), result.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("-----> Using Python 3.11.") && $0.hasSuffix(" (.python-version asks for 3.11)") }, result.stdout)
         XCTAssertTrue(lines.contains("-----> Installing requirements with pip"), result.stdout)
         let site = try sitePackages(of: build)
         // flask comes from `-r requirements/base.txt`, blog from `-e .`.
         for name in ["flask", "gunicorn", "werkzeug", "__editable___blog_0_1_0_finder.py"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: site.appendingPathComponent(name).path), name)
         }
+    }
+
+    func testPythonIsAWholeInstallationInsideTheSlug() throws {
+        let (build, _, _) = try compiled()
+        let prefix = build.appendingPathComponent(".heroku/python")
+        let fm = FileManager.default
+        XCTAssertFalse(fm.fileExists(atPath: prefix.appendingPathComponent("pyvenv.cfg").path), "a venv points at an interpreter outside the slug")
+        XCTAssertEqual(try fm.destinationOfSymbolicLink(atPath: prefix.appendingPathComponent("bin/python3").path), "python3.11")
+        XCTAssertEqual(try fm.destinationOfSymbolicLink(atPath: prefix.appendingPathComponent("bin/python").path), "python3.11")
+        XCTAssertTrue(fm.fileExists(atPath: prefix.appendingPathComponent("lib/python3.11/os.py").path))
+        for leftOut in ["test", "idlelib", "tkinter", "turtledemo", "ensurepip/_bundled", "site-packages/pip"] {
+            XCTAssertFalse(fm.fileExists(atPath: prefix.appendingPathComponent("lib/python3.11/\(leftOut)").path), leftOut)
+        }
+        let dynamic = try runCommand("/usr/bin/env", ["readelf", "-d", prefix.appendingPathComponent("bin/python3.11").path]).stdout
+        XCTAssertTrue(dynamic.contains("Library runpath: [$ORIGIN/../lib]"), dynamic)
+        // The standard library's bytecode is hash-based too, so the slug's fixed mtimes do not invalidate it.
+        let pyc = try Data(contentsOf: prefix.appendingPathComponent("lib/python3.11/__pycache__/os.cpython-311.pyc"))
+        XCTAssertEqual(pyc[4], 0b01)
     }
 
     func testProfileScriptFindsPackagesFromHome() throws {

@@ -2,106 +2,127 @@ import Foundation
 import SlugTestSupport
 import XCTest
 
-/// Python version selection against a stack whose PATH the test controls: the machine's real
-/// `python3` (as python3 and python3.X), a fake `python3.7` that only answers the probe, and a
-/// fake `python3.12` that fails the way a disabled pyenv shim does.
+/// Which Python a build gets, on a machine whose interpreters the test chooses (pyenv's 3.11 and
+/// 3.10, and the distribution's python3, which is never copied): `.python-version`, then
+/// `runtime.txt`, then the last build's series, then the newest; `3.10` means the newest 3.10.x.
 final class PythonBuildpackVersionTests: XCTestCase {
     var temporary: TemporaryDirectory!
-    var stackPath = ""
-    /// The real interpreter's version ("3.11.7") and minor ("3.11").
-    var real = "", realMinor = ""
+    var stack: PythonTestStack!
+    var py311: MachinePython!, py310: MachinePython!
+    let indexOff = "       Not using a runtime index (PYTHON_RUNTIME_INDEX turns it off).\n"
 
     override func setUpWithError() throws {
         temporary = try TemporaryDirectory(prefix: "python-version")
-        let probe = try runCommand("/usr/bin/env", ["python3", "-c", "import platform, sys, os; print(platform.python_version()); print(os.path.realpath(sys.executable))"])
-        let lines = probe.stdout.split(separator: "\n").map(String.init)
-        guard probe.exitCode == 0, lines.count == 2 else { throw XCTSkip("no python3 on this machine") }
-        real = lines[0]
-        realMinor = lines[0].split(separator: ".").prefix(2).joined(separator: ".")
-        let bin = temporary.appending("stack/bin")
-        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-        let fm = FileManager.default
-        for name in ["python3", "python\(realMinor)"] {
-            try fm.createSymbolicLink(atPath: bin.appendingPathComponent(name).path, withDestinationPath: lines[1])
-        }
-        try writeScript(bin.appendingPathComponent("python3.7"), "#!/bin/sh\necho 3.7.17\necho \"$0\"\n")
-        try writeScript(bin.appendingPathComponent("python3.12"), "#!/bin/sh\necho 'pyenv: python3.12: command not found' >&2\nexit 127\n")
-        // The few tools compile needs, without the rest of /usr/bin (which may hold other pythons).
-        for tool in ["bash", "sh", "cp", "rm", "dirname", "realpath", "env", "cat", "mkdir", "uname"] {
-            for folder in ["/usr/bin", "/bin"] where fm.isExecutableFile(atPath: "\(folder)/\(tool)") {
-                try? fm.createSymbolicLink(atPath: bin.appendingPathComponent(tool).path, withDestinationPath: "\(folder)/\(tool)")
-                break
-            }
-        }
-        stackPath = bin.path
+        py311 = try requirePyenvPython("3.11")
+        py310 = try requirePyenvPython("3.10")
+        stack = try PythonTestStack(in: temporary, pythons: [py311, py310])
     }
 
     override func tearDown() { temporary.remove() }
 
-    private func writeScript(_ url: URL, _ text: String) throws {
-        try Data(text.utf8).write(to: url)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
-    }
-
-    /// Compiles python-minimal with `files` written into it, on the controlled stack.
-    private func compile(_ files: [String: String]) throws -> (CommandResult, URL) {
-        let build = try fixture("python-minimal", in: temporary)
+    /// Compiles python-minimal with `files` written into it, on the controlled machine.
+    private func compile(_ files: [String: String], cache: String = "cache") throws -> (CommandResult, URL) {
+        let build = try fixture("python-minimal", in: temporary, as: "app-\(UUID().uuidString.prefix(6))")
         for (name, text) in files { try Data(text.utf8).write(to: build.appendingPathComponent(name)) }
-        let result = try compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"), configVars: offlinePipConfig,
-                                              environment: ["PATH": stackPath])
+        let result = try compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending(cache), configVars: offlinePipConfig,
+                                              environment: stack.environment)
         return (result, build)
     }
 
-    private func venvPythonVersion(_ build: URL) throws -> String {
-        let python = build.appendingPathComponent(".heroku/python/bin/python").path
-        return try runCommand(python, ["-c", "import platform; print(platform.python_version())"]).stdout
-    }
-
-    func testPythonVersionFileWinsOverRuntimeTxt() throws {
-        let (result, build) = try compile([".python-version": "\(realMinor)\n", "runtime.txt": "python-3.7.17\n"])
+    func testASeriesGetsItsNewestRelease() throws {
+        let (result, build) = try compile([".python-version": "3.10\n"])
         XCTAssertEqual(result.exitCode, 0, result.stdout)
-        XCTAssertTrue(result.stdout.hasPrefix("""
-            -----> Using Python \(real) (.python-version asks for \(realMinor))
-                   runtime.txt is ignored: .python-version takes precedence.
+        XCTAssertTrue(result.stdout.hasPrefix(indexOff + """
+            -----> Using Python \(py310.version) (.python-version asks for 3.10)
+            -----> Installing Python \(py310.version) (from \(py310.prefix.path) on this machine)
             -----> Installing requirements with pip
 
             """), result.stdout)
-        XCTAssertEqual(try venvPythonVersion(build), "\(real)\n")
+        XCTAssertEqual(try installedPythonVersion(build), py310.version)
     }
 
-    func testRuntimeTxtWithAFullVersion() throws {
-        let (result, _) = try compile(["runtime.txt": "python-\(real)\n"])
+    func testAnAbsentPatchReleaseGetsTheNewestOfItsSeriesWithAWarning() throws {
+        let absent = py311.version == "3.11.0" ? "3.11.1" : "3.11.0"
+        let (result, build) = try compile([".python-version": "\(absent)\n"])
         XCTAssertEqual(result.exitCode, 0, result.stdout)
-        XCTAssertTrue(result.stdout.hasPrefix("-----> Using Python \(real) (runtime.txt asks for \(real))\n-----> Installing"), result.stdout)
+        XCTAssertTrue(result.stdout.hasPrefix(indexOff + """
+            -----> Using Python \(py311.version) (.python-version asks for \(absent))
+            -----> Installing Python \(py311.version) (from \(py311.prefix.path) on this machine)
+             !     Warning: Python \(absent) is not available (.python-version asks for it); using \(py311.version), the newest 3.11.
+             !     To take the newest 3.11 without this warning, write 3.11 into .python-version.
+            -----> Installing requirements with pip
+
+            """), result.stdout)
+        XCTAssertEqual(try installedPythonVersion(build), py311.version)
     }
 
-    func testNoRequestUsesTheStackDefaultAndSaysSo() throws {
-        let (result, _) = try compile([:])
+    func testASeriesNoSourceOffersFailsListingEverySource() throws {
+        let (result, build) = try compile([".python-version": "3.99\n"])
+        XCTAssertEqual(result.exitCode, 1)
+        var notUsable = ""
+        if FileManager.default.fileExists(atPath: PythonTestStack.distributionPython) {
+            notUsable = " !       (not usable: \(PythonTestStack.distributionPython): it is a Linux distribution's own Python (its install layout is patched), which cannot be moved into a slug)\n"
+        }
+        XCTAssertEqual(result.stdout, indexOff + """
+             !     Python 3.99 is not available (.python-version asks for it).
+             !     Available Python versions:
+             !       this machine: \(py311.version), \(py310.version)
+
+            """ + notUsable + """
+             !     Change .python-version to one of these versions, or set the config var PYTHON_RUNTIME_INDEX to the URL or path of a runtime index (JSON listing relocatable CPython archives; see Buildpacks/python/README.md) that offers Python 3.99.
+
+            """)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: build.appendingPathComponent(".heroku").path))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: temporary.appending("cache/python/runtimes").path), [])
+    }
+
+    func testPythonVersionFileWinsOverRuntimeTxt() throws {
+        let (result, build) = try compile([".python-version": "3.10\n", "runtime.txt": "python-\(py311.version)\n"])
         XCTAssertEqual(result.exitCode, 0, result.stdout)
-        XCTAssertTrue(result.stdout.hasPrefix("""
-            -----> Using Python \(real)
-                   No Python version requested: using the stack's default python3.
-                   To choose one, add a .python-version file containing e.g. \(realMinor).
+        XCTAssertTrue(result.stdout.hasPrefix(indexOff + """
+            -----> Using Python \(py310.version) (.python-version asks for 3.10)
+            -----> Installing Python \(py310.version) (from \(py310.prefix.path) on this machine)
+                   runtime.txt is ignored: .python-version takes precedence.
+
+            """), result.stdout)
+        XCTAssertEqual(try installedPythonVersion(build), py310.version)
+    }
+
+    func testRuntimeTxtStillWorksAndSaysItIsDeprecated() throws {
+        let (result, _) = try compile(["runtime.txt": "python-\(py310.version)\n"])
+        XCTAssertEqual(result.exitCode, 0, result.stdout)
+        XCTAssertTrue(result.stdout.hasPrefix(indexOff + """
+            -----> Using Python \(py310.version) (runtime.txt asks for \(py310.version))
+            -----> Installing Python \(py310.version) (from \(py310.prefix.path) on this machine)
+             !     Warning: runtime.txt is deprecated: write the version into a .python-version file instead,
+             !     e.g. `echo 3.10 > .python-version`, and delete runtime.txt.
 
             """), result.stdout)
     }
 
-    func testMissingVersionNamesRequestedAndAvailable() throws {
-        let (result, build) = try compile([".python-version": "3.12\n"])
-        XCTAssertEqual(result.exitCode, 1)
-        XCTAssertEqual(result.stdout, """
-             !     Python 3.12 is not available on this stack (.python-version asks for it).
-             !     Available Python versions: \(real), 3.7.17.
-             !     Change .python-version to one of these versions, or use a stack that has Python 3.12.
+    func testNoRequestTakesTheNewestAndLaterBuildsKeepTheLastBuildsSeries() throws {
+        let (first, _) = try compile([:], cache: "fresh-cache")
+        XCTAssertEqual(first.exitCode, 0, first.stdout)
+        XCTAssertTrue(first.stdout.hasPrefix(indexOff + """
+            -----> Using Python \(py311.version)
+            -----> Installing Python \(py311.version) (from \(py311.prefix.path) on this machine)
+                   No Python version requested: using the newest available.
+                   To choose one, add a .python-version file containing e.g. 3.11.
 
-            """)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: build.appendingPathComponent(".heroku").path))
-    }
+            """), first.stdout)
 
-    func testMissingPatchVersionIsAnErrorToo() throws {
-        let (result, _) = try compile(["runtime.txt": "python-\(realMinor).999\n"])
-        XCTAssertEqual(result.exitCode, 1)
-        XCTAssertTrue(result.stdout.hasPrefix(" !     Python \(realMinor).999 is not available on this stack (runtime.txt asks for it).\n"), result.stdout)
+        let (pinned, _) = try compile([".python-version": "3.10\n"], cache: "sticky-cache")
+        XCTAssertEqual(pinned.exitCode, 0, pinned.stdout)
+        let (unpinned, build) = try compile([:], cache: "sticky-cache")
+        XCTAssertEqual(unpinned.exitCode, 0, unpinned.stdout)
+        XCTAssertTrue(unpinned.stdout.hasPrefix(indexOff + """
+            -----> Using Python \(py310.version) (the last build used Python 3.10; no version requested)
+            -----> Installing Python \(py310.version) (from the build cache: a copy of \(py310.prefix.path))
+                   To choose one, add a .python-version file containing e.g. 3.10.
+            -----> Requirements unchanged: reusing installed packages from the cache
+
+            """), unpinned.stdout)
+        XCTAssertEqual(try installedPythonVersion(build), py310.version)
     }
 
     func testRuntimeTxtThatIsNotAVersion() throws {
@@ -119,7 +140,7 @@ final class PythonBuildpackVersionTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: build.appendingPathComponent("runtime.txt").path,
                                                    withDestinationPath: "/nonexistent/runtime.txt")
         let result = try compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"), configVars: offlinePipConfig,
-                                              environment: ["PATH": stackPath])
+                                              environment: stack.environment)
         XCTAssertEqual(result.exitCode, 1)
         XCTAssertEqual(result.stdout, """
              !     runtime.txt cannot be read: No such file or directory.
@@ -130,7 +151,7 @@ final class PythonBuildpackVersionTests: XCTestCase {
         try FileManager.default.removeItem(at: build.appendingPathComponent("runtime.txt"))
         try Data([0xff, 0xfe, 0x00, 0x33]).write(to: build.appendingPathComponent("runtime.txt"))
         let binary = try compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"), configVars: offlinePipConfig,
-                                              environment: ["PATH": stackPath])
+                                              environment: stack.environment)
         XCTAssertEqual(binary.exitCode, 1)
         XCTAssertEqual(binary.stdout, """
              !     runtime.txt is not a text file (it is not valid UTF-8).

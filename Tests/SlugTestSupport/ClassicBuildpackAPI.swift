@@ -11,7 +11,7 @@ public func builtInBuildpack(_ id: String) -> URL {
 /// Runs `<buildpack>/bin/compile BUILD_DIR CACHE_DIR ENV_DIR` in `build`, as slugc does: the
 /// working directory is BUILD_DIR, and `configVars` are written one file per variable into a
 /// fresh ENV_DIR that is removed afterwards. `environment` is added to this process's own.
-/// TMPDIR is a fresh folder removed afterwards too, as slugc's build workspace does, so tools
+/// STACK is heroku-24 unless `environment` says otherwise, as slugc sets it. TMPDIR is a fresh folder removed afterwards too, as slugc's build workspace does, so tools
 /// that leave temporary files (SwiftPM does) do not litter the machine's /tmp.
 @discardableResult
 public func compileWithBuildpack(_ buildpack: URL, build: URL, cache: URL, configVars: [String: String] = [:],
@@ -27,7 +27,7 @@ public func compileWithBuildpack(_ buildpack: URL, build: URL, cache: URL, confi
     }
     return try runCommand(buildpack.appendingPathComponent("bin/compile").path,
                           [build.path, cache.path, envDirectory.url.path],
-                          environment: ["TMPDIR": scratch.url.path].merging(environment) { _, given in given },
+                          environment: ["TMPDIR": scratch.url.path, "STACK": "heroku-24"].merging(environment) { _, given in given },
                           workingDirectory: build)
 }
 

@@ -15,7 +15,7 @@ final class PythonEndToEndTests: XCTestCase {
         let before = try treeSnapshot(app)
         let slug = temporary.appending("slug.tgz")
         let built = try slugc(["build", app.path, "-o", slug.path, "--json",
-                               "--env", "PIP_NO_INDEX=1", "--env", "PIP_FIND_LINKS=\(pythonWheelhouse.path)"])
+                               "--env", "PIP_NO_INDEX=1", "--env", "PIP_FIND_LINKS=\(pythonWheelhouse.path)", "--env", "PYTHON_RUNTIME_INDEX=none"])
         XCTAssertEqual(built.exitCode, 0, built.stderr)
         XCTAssertTrue(built.stderr.hasPrefix("-----> Python app detected\n"), built.stderr)
         XCTAssertTrue(built.stderr.contains("       Procfile declares types -> web\n"), built.stderr)

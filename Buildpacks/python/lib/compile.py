@@ -143,7 +143,7 @@ def install_requirements(build, prefix, pip, lines, env, version):
         detail(messages.leftover_build_path(os.path.relpath(path, build)))
     # Hash-based pycs stay valid whatever mtimes the slug gets; -d names the files as on a dyno.
     site = os.path.join(prefix, "lib", "python" + series(version), "site-packages")
-    subprocess.run([python, "-E", "-s", "-m", "compileall", "-q", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
+    subprocess.run([python, "-E", "-s", "-S", "-m", "compileall", "-f", "-q", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
                     "-d", f"/app/.heroku/python/lib/python{series(version)}/site-packages", site],
                    cwd=build, env=env, capture_output=True)
 

@@ -91,7 +91,7 @@ def index_unavailable(label, reason):
 
 
 def index_off():
-    return "Not using a runtime index: PYTHON_RUNTIME_INDEX is empty."
+    return "Not using a runtime index (PYTHON_RUNTIME_INDEX turns it off)."
 
 
 def download_unavailable(version, url, reason):
@@ -99,15 +99,19 @@ def download_unavailable(version, url, reason):
 
 
 def index_not_json(label, reason):
-    return [f"{label} is not a runtime index: {reason}.",
+    return [f"{_capitalized(label)} is not valid: {reason}.",
             'It must be JSON: {"versions": [{"version": "3.12.7", "url": "...", "sha256": "..."}]}.',
             "Fix the file, or set PYTHON_RUNTIME_INDEX to another index (an empty value turns the index off)."]
 
 
 def index_entry_invalid(label, number):
-    return [f"{label} is not a runtime index: entry {number} of \"versions\" needs a \"version\" (like 3.12.7),",
+    return [f"{_capitalized(label)} is not valid: entry {number} of \"versions\" needs a \"version\" (like 3.12.7),",
             "a \"url\" and a \"sha256\" (64 hex digits).",
             "Fix the entry, or set PYTHON_RUNTIME_INDEX to another index (an empty value turns the index off)."]
+
+
+def _capitalized(text):
+    return text[:1].upper() + text[1:]
 
 
 def checksum_mismatch(url, expected, actual):

@@ -115,7 +115,7 @@ def finish(root, series, old_prefix, origin):
         reason = (check.stderr.strip().splitlines() or [check.stdout.strip() or f"exit status {check.returncode}"])[-1]
         raise CompileFailure(*messages.runtime_broken(series, origin, reason))
     lib = os.path.join(root, "lib", "python" + series)
-    subprocess.run([python, "-E", "-s", "-m", "compileall", "-q", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
+    subprocess.run([python, "-E", "-s", "-S", "-m", "compileall", "-f", "-q", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
                     "-d", f"{SLUG_PREFIX}/lib/python{series}", lib], capture_output=True, cwd="/")
 
 
