@@ -125,6 +125,23 @@ final class PythonBuildpackVersionTests: XCTestCase {
         XCTAssertEqual(try installedPythonVersion(build), py310.version)
     }
 
+    func testAnEndOfLifeSeriesBuildsWithAWarning() throws {
+        let py39 = try requirePyenvPython("3.9")
+        let stack = try PythonTestStack(in: try TemporaryDirectory(prefix: "python-eol-stack"), pythons: [py39])
+        let build = try fixture("python-minimal", in: temporary)
+        try Data("3.9\n".utf8).write(to: build.appendingPathComponent(".python-version"))
+        let result = try compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"), configVars: offlinePipConfig,
+                                              environment: stack.environment)
+        XCTAssertEqual(result.exitCode, 0, result.stdout)
+        XCTAssertTrue(result.stdout.hasPrefix(indexOff + """
+            -----> Using Python \(py39.version) (.python-version asks for 3.9)
+            -----> Installing Python \(py39.version) (from \(py39.prefix.path) on this machine)
+             !     Warning: Python 3.9 has reached its end of life: it gets no security fixes.
+             !     Move the app to a supported version (3.10 or newer) and change .python-version.
+
+            """), result.stdout)
+    }
+
     func testRuntimeTxtThatIsNotAVersion() throws {
         let (result, _) = try compile(["runtime.txt": "pypy3.10-7.3.15\n"])
         XCTAssertEqual(result.exitCode, 1)

@@ -37,6 +37,17 @@ final class PythonEndToEndTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: runTemporary.path), [], "the run folder was left behind")
     }
 
+    func testAPythonVersionNoSourceOffersIsACompileFailureWithExit30() throws {
+        let app = try fixture("python-minimal", in: temporary)
+        try Data("3.99\n".utf8).write(to: app.appendingPathComponent(".python-version"))
+        let slug = temporary.appending("slug.tgz")
+        let built = try slugc(["build", app.path, "-o", slug.path, "--env", "PYTHON_RUNTIME_INDEX=none"])
+        XCTAssertEqual(built.exitCode, 30, built.stderr)
+        XCTAssertTrue(built.stderr.contains(" !     Python 3.99 is not available (.python-version asks for it).\n"), built.stderr)
+        XCTAssertTrue(built.stderr.contains(" !     Available Python versions:\n"), built.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: slug.path))
+    }
+
     func testMissingRequirementsFailsCompileWithExit30() throws {
         let app = try fixture("python-no-requirements", in: temporary)
         let slug = temporary.appending("slug.tgz")
