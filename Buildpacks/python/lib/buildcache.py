@@ -4,6 +4,7 @@ Layout:  python/state.json        {"layout", "stack", "python", "runtime", "key"
          python/runtimes/<key>/   an interpreter ready to copy: python/ (the tree), pip-*.whl, runtime.json
          python/installed/        the last build's .heroku/python (interpreter + the app's packages)
          python/pip/              PIP_CACHE_DIR (downloaded and built wheels)
+         python/probes.json       what the machine's interpreters said when probed, by path, size and mtime
 A runtime folder appears under its final name only once complete (built beside it, then
 renamed), so an interrupted build never leaves a half-installed interpreter to reuse.
 A lock file beside it serialises builds that share CACHE_DIR outside slugc (slugc locks too).
@@ -27,6 +28,7 @@ class BuildCache:
         self.pip = os.path.join(self.root, "pip")
         self.downloads = os.path.join(self.root, "downloads")
         self.state_file = os.path.join(self.root, "state.json")
+        self.probes_file = os.path.join(self.root, "probes.json")
         self.lock_path = os.path.join(cache_dir, "python.lock")
         self._lock = None
 
@@ -57,6 +59,19 @@ class BuildCache:
         with open(self.state_file + ".new", "w", encoding="utf-8") as handle:
             json.dump(state, handle, indent=2, sort_keys=True)
         os.replace(self.state_file + ".new", self.state_file)
+
+    def probes(self):
+        try:
+            with open(self.probes_file, encoding="utf-8") as handle:
+                probes = json.load(handle)
+            return probes if isinstance(probes, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def write_probes(self, probes):
+        with open(self.probes_file + ".new", "w", encoding="utf-8") as handle:
+            json.dump(probes, handle, indent=1, sort_keys=True)
+        os.replace(self.probes_file + ".new", self.probes_file)
 
     # --- interpreters ------------------------------------------------------------------
 

@@ -93,6 +93,7 @@ def install_interpreter(cache, config, build, asked, effective):
         except runtimeindex.Unavailable as problem:
             warning(messages.download_unavailable(choice.offer.version, choice.offer.origin, problem))
             offers = [offer for offer in offers if offer.kind != "index"]
+            skipped = skipped + [(choice.offer.label, messages.index_dropped(choice.offer.version, problem))]
             continue
         explain_choice(choice, asked, effective, build)
         return choice.offer, key

@@ -121,11 +121,27 @@ def _judge(executable, facts):
     return MachinePython(facts["version"], prefix, facts["executable"], series)
 
 
-def discover(environment):
-    """(usable, skipped) interpreters of this machine."""
+def _fingerprint(path):
+    info = os.stat(path)
+    return f"{path}:{info.st_size}:{info.st_mtime_ns}"
+
+
+def discover(environment, known=None):
+    """(usable, skipped) interpreters of this machine.
+
+    `known` maps a binary's path, size and mtime to what probing it said; it is updated, so a
+    caller that keeps it (the build cache does) probes each interpreter only once, not every build."""
+    known = {} if known is None else known
     paths = candidate_paths(environment)
+    fingerprints = [_fingerprint(path) for path in paths]
+    missing = [(path, fingerprint) for path, fingerprint in zip(paths, fingerprints) if fingerprint not in known]
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-        facts = list(pool.map(_probe, paths))
+        for (path, fingerprint), fact in zip(missing, pool.map(_probe, [path for path, _ in missing])):
+            if fact is not None:
+                known[fingerprint] = fact
+    facts = [known.get(fingerprint) for fingerprint in fingerprints]
+    for stale in set(known) - set(fingerprints):
+        del known[stale]  # an interpreter that was removed or rebuilt
     usable, skipped, prefixes = [], [], set()
     for executable, fact in zip(paths, facts):
         judged = _judge(executable, fact)

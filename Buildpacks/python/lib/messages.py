@@ -90,6 +90,10 @@ def index_unavailable(label, reason):
     return f"could not read {label} ({reason}); using the other sources."
 
 
+def index_dropped(version, reason):
+    return f"it offers Python {version}, but the download failed ({reason})"
+
+
 def index_off():
     return "Not using a runtime index (PYTHON_RUNTIME_INDEX turns it off)."
 

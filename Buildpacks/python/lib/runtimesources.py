@@ -32,7 +32,11 @@ def gather(cache, config, build_dir, environment):
             for entry in index.entries:
                 key = f"{entry.version}-index-{entry.sha256[:12]}"
                 offers.append(Offer(entry.version, "index", label, key, entry.url, entry=entry))
-    usable, skipped = machinepythons.discover(environment)
+    probes = cache.probes()
+    known = dict(probes)
+    usable, skipped = machinepythons.discover(environment, known)
+    if known != probes:
+        cache.write_probes(known)
     for machine in usable:
         key = f"{machine.version}-machine-{hashlib.sha256(machine.identity.encode()).hexdigest()[:12]}"
         offers.append(Offer(machine.version, "machine", "this machine", key, machine.prefix, machine=machine))
