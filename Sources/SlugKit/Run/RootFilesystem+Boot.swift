@@ -44,13 +44,15 @@ extension RootFilesystem {
         app_path=$PATH
         PATH=/usr/sbin:/usr/bin:/sbin:/bin
         chroot_program=$(command -v chroot)
-        lower=$run/lower root=$run/root
-        mkdir "$lower" "$run/upper" "$run/work" "$root"
-        # Read-only, so no run can change the image (many runs share one); the bind also keeps
-        # commas and colons in its path out of the overlay's mount options.
-        mount --bind "$image" "$lower"
-        mount -o remount,bind,ro "$lower"
-        mount -t overlay slugc-run -o "lowerdir=$lower,upperdir=$run/upper,workdir=$run/work" "$root"
+        cd "$run"
+        root=$run/root
+        mkdir lower upper work root
+        # Read-only, so no run can change the image (many runs share one).
+        mount --bind "$image" lower
+        mount -o remount,bind,ro lower
+        # Names relative to the run folder: a comma or colon in the image's or TMPDIR's path
+        # would split the overlay's option string.
+        mount -t overlay slugc-run -o lowerdir=lower,upperdir=upper,workdir=work root
         mkdir -p "$root/app" "$root/proc" "$root/dev" "$root/tmp" "$root/sys"
         mount --bind "$run/app" "$root/app"
         mount -t proc -o nosuid,nodev,noexec proc "$root/proc"
