@@ -65,11 +65,8 @@ public struct SlugRunner: Sendable {
             process.forwardedSignals = request.forwardedSignals
             return try await process.run(onLine: onOutput)
         }
-        var process = rootFilesystem.bootProcess(command: command, boot: Self.dynoBoot, runFolder: root, environment: environment)
-        process.forwardedSignals = request.forwardedSignals
-        let outcome = try await process.run(onLine: onOutput)
-        try rootFilesystem.checkStarted(runFolder: root, outcome: outcome)
-        return outcome
+        return try await rootFilesystem.run(command: command, boot: Self.dynoBoot, runFolder: root, environment: environment,
+                                            signals: request.forwardedSignals, onOutput: onOutput)
     }
 
     /// Sourced like a dyno does, then the command is handed to a fresh `bash -c` as one
