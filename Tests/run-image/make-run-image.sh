@@ -60,6 +60,7 @@ chmod 0755 -- "$work"  # mktemp's 0700 would make / of the image unreadable to t
 cleanup() {
     unmount_under "$work"
     rm -rf --one-file-system -- "$work"
+    rm -f -- "$work.log"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -71,7 +72,6 @@ say "run-time libraries: ${PACKAGES[*]}"
 include=$(IFS=,; echo "${PACKAGES[*]}")
 if ! debootstrap --variant="$VARIANT" --include="$include" "$SUITE" "$work" "$MIRROR" >"$work.log" 2>&1; then
     tail -n 30 -- "$work.log" >&2 || true
-    rm -f -- "$work.log"
     fail "debootstrap failed (its last lines are above). Check that $MIRROR is reachable, or set SLUGC_RUN_IMAGE_MIRROR."
 fi
 rm -f -- "$work.log"
@@ -89,8 +89,9 @@ done
 # fail in it. Look in every folder a PATH could hold, links included.
 found=$(find "$work/usr/bin" "$work/usr/sbin" "$work/usr/local/bin" "$work/usr/local/sbin" -maxdepth 1 \
             \( -type f -o -type l \) \( -name 'python*' -o -name 'swift*' -o -name cc -o -name 'gcc*' \
-            -o -name 'c++' -o -name 'g++*' -o -name 'clang*' -o -name '*-linux-gnu-gcc*' \) -printf '/%P\n' 2>/dev/null || true)
-found+=$(find "$work/usr/lib" -name 'libpython*' -printf '\n/usr/lib/%P' 2>/dev/null | head -n 5 || true)
+            -o -name 'c++' -o -name 'g++*' -o -name 'clang*' -o -name '*-linux-gnu-gcc*' \) -print 2>/dev/null || true)
+found+=$(find "$work/usr/lib" -name 'libpython*' -printf '\n%p' 2>/dev/null | head -n 5 || true)
+found=${found//"$work"/}
 [[ -z $found ]] || fail "the image must hold no python, swift or C compiler, but has: $(echo $found)"
 for program in bash sh cat; do
     chroot "$work" /bin/sh -c "command -v $program" >/dev/null || fail "the image has no $program, so it cannot boot a slug."
