@@ -16,7 +16,7 @@ struct RunCommand: AsyncParsableCommand {
               slugc run myapp.tgz worker
               slugc run myapp.tgz web --port 8080 --env DEBUG=1
               slugc run myapp.tgz -- python3 -c 'import flask; print(flask.__version__)'
-              slugc run myapp.tgz web --root /var/tmp/heroku-24   prove it boots on a bare run image
+              slugc run myapp.tgz --root /srv/heroku-24   on a bare run image, as root
             """
     )
 
