@@ -7,7 +7,11 @@ import SlugKit
 enum Failure {
     static func exitCode(for error: Error) -> Int32 {
         switch error {
-        case is SourceError, is RunError, is ValidationError: return 64
+        case let error as RunError:
+            // A mount that fails once the namespace exists is this machine's problem, not the user's words.
+            if case .rootFilesystemSetupFailed = error { return 1 }
+            return 64
+        case is SourceError, is ValidationError: return 64
         case is TestError: return 30
         case let error as DetectError:
             switch error {

@@ -9,11 +9,14 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             The slug is extracted to a temporary folder (HOME), .profile.d/*.sh are sourced, and the process type's command runs under bash with PORT set. SIGINT and SIGTERM are passed on; the folder is removed when the process ends. Exits with the process's status.
 
+            With --root DIR the slug boots inside the root filesystem DIR, as on the stack's run image: it appears at /app (HOME and the working folder), chrooted in a private mount and PID namespace, with its own /proc, /dev and /tmp and the host's network. DIR is never modified (runs write to an overlay), so one image serves many runs at once; the mounts and every process go when the run ends. Needs root.
+
             Examples:
               slugc run myapp.tgz                  the web process on port 5000
               slugc run myapp.tgz worker
               slugc run myapp.tgz web --port 8080 --env DEBUG=1
               slugc run myapp.tgz -- python3 -c 'import flask; print(flask.__version__)'
+              slugc run myapp.tgz --root /srv/heroku-24   on a bare run image, as root
             """
     )
 
@@ -28,6 +31,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("env"), help: ArgumentHelp("A config var for the process (repeatable).", valueName: "KEY=VALUE"))
     var environment: [String] = []
+
+    @Option(name: .customLong("root"), help: ArgumentHelp("A root filesystem to boot the slug in, at /app (needs root).", valueName: "DIR"))
+    var rootFilesystem: String?
 
     @Argument(parsing: .postTerminator, help: "A command to run instead of a process type (after --).")
     var command: [String] = []
@@ -45,6 +51,7 @@ struct RunCommand: AsyncParsableCommand {
         request.processType = processType
         request.command = command.isEmpty ? nil : command
         request.port = port
+        request.rootFilesystem = rootFilesystem.map { URL(fileURLWithPath: $0, isDirectory: true) }
         for assignment in environment {
             let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             request.environment[String(parts[0])] = String(parts[1])

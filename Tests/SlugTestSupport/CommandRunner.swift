@@ -59,12 +59,15 @@ public func slugc(_ arguments: [String], environment: [String: String] = [:], wo
     return try runCommand(slugcExecutable.path, arguments, environment: env, workingDirectory: workingDirectory)
 }
 
-/// Starts `slugc run SLUG TYPE --port N` in the background (stop it with `stop()`), with
-/// TMPDIR set so a test can check the run folder is removed afterwards.
+/// Starts `slugc run SLUG TYPE --port N` in the background (stop it with `stop()`, wait for it
+/// with `waitForHTTP()`), with TMPDIR set so a test can check the run folder is removed
+/// afterwards. With `rootFilesystem` (e.g. `try runImage()`) the slug boots at /app inside it
+/// (`--root`), which proves it needs nothing from this machine: no python, no compilers.
 public func startSlugcRun(_ slug: URL, type: String = "web", port: Int = freePort(), temporaryDirectory: URL,
-                          extraArguments: [String] = []) throws -> RunningApp {
-    try RunningApp(executable: slugcExecutable.path, ["run", slug.path, type, "--port", String(port)] + extraArguments,
-                   environment: ["TMPDIR": temporaryDirectory.path], port: port)
+                          rootFilesystem: URL? = nil, extraArguments: [String] = []) throws -> RunningApp {
+    let root = rootFilesystem.map { ["--root", $0.path] } ?? []
+    return try RunningApp(executable: slugcExecutable.path, ["run", slug.path, type, "--port", String(port)] + root + extraArguments,
+                          environment: ["TMPDIR": temporaryDirectory.path], port: port)
 }
 
 /// A value computed on its own thread; `wait()` returns it (reads a pipe while another is drained).

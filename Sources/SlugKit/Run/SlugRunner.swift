@@ -14,29 +14,18 @@ public struct RunRequest: Sendable {
     public var temporaryDirectory = URL(fileURLWithPath: NSTemporaryDirectory(), isDirectory: true)
     /// Signals to pass on to the process group (the CLI forwards SIGINT and SIGTERM).
     public var forwardedSignals: AsyncStream<Int32>?
+    /// A root filesystem to boot the slug in, as on the stack's run image (`slugc run --root`):
+    /// the slug appears at `/app`, chrooted in private mount and PID namespaces, and PATH is the
+    /// dyno's unless `environment` sets it. The folder is never modified. Needs root. Nil runs
+    /// the slug on this machine.
+    public var rootFilesystem: URL?
 
     public init(slug: URL) { self.slug = slug }
 }
 
-/// Why `slugc run` could not start the process.
-public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
-    case unknownProcessType(type: String, available: [String], slug: String)
-    case missingRelease(slug: String)
-
-    public var description: String {
-        switch self {
-        case let .unknownProcessType(type, available, slug):
-            let choices = available.isEmpty ? "it declares none; add a Procfile and build again" : "it declares \(available.joined(separator: ", "))"
-            return "\(slug) has no process type \"\(type)\": \(choices). Or run a command: slugc run \(slug) -- CMD…"
-        case let .missingRelease(slug):
-            return "\(slug) has no \(ReleaseMetadata.pathInSlug), so its process types are unknown. Build it with slugc build or slugc pack, or run a command: slugc run \(slug) -- CMD…"
-        }
-    }
-}
-
-/// Boots a process from a slug the way a dyno does: extract to a temporary folder (`HOME`),
-/// source `.profile.d/*.sh` and `.profile`, run the command under bash with `PORT` set, and
-/// remove the folder when it ends.
+/// Boots a process from a slug the way a dyno does: extract to a temporary folder (`HOME`), or
+/// to `/app` inside a root filesystem, source `.profile.d/*.sh` and `.profile`, run the command
+/// under bash with `PORT` set, and remove the folder (and any mounts) when it ends.
 public struct SlugRunner: Sendable {
     public init() {}
 
@@ -44,11 +33,18 @@ public struct SlugRunner: Sendable {
     public func run(_ request: RunRequest, onStart: @Sendable (String, URL) -> Void = { _, _ in },
                     onOutput: @escaping @Sendable (OutputStream, String) -> Void) async throws -> ChildProcessOutcome {
         try SourceError.checkSlugExists(request.slug)
+        // Before anything is extracted: a wrong --root or a machine without namespaces costs nothing.
+        var rootFilesystem: RootFilesystem?
+        if let folder = request.rootFilesystem {
+            rootFilesystem = try await RootFilesystem.check(folder, environment: request.baseEnvironment)
+        }
         var template = Array(request.temporaryDirectory.appendingPathComponent("slugc-run-XXXXXX").path.utf8CString)
         guard let made = mkdtemp(&template) else {
             throw PackError.io(path: request.temporaryDirectory.path, reason: "cannot create a temporary folder: \(String(cString: strerror(errno)))")
         }
         let root = URL(fileURLWithPath: String(cString: made), isDirectory: true)
+        // Mounts made for --root live in the run's own namespace and are gone with it, so by
+        // now nothing is mounted under this folder in ours.
         defer { removeTree(root) }
         let app = root.appendingPathComponent("app", isDirectory: true)
         try? FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
@@ -57,18 +53,25 @@ public struct SlugRunner: Sendable {
         let command = try resolveCommand(request, app: app)
         onStart(command, app)
         var environment = request.baseEnvironment
+        if rootFilesystem != nil { environment["PATH"] = RootFilesystem.dynoPath }
         environment.merge(request.environment) { _, new in new }
-        environment["HOME"] = app.path
-        environment["PWD"] = app.path
+        let home = rootFilesystem == nil ? app.path : "/app"
+        environment["HOME"] = home
+        environment["PWD"] = home
         environment["PORT"] = String(request.port)
-        // Sourced like a dyno does, then the command is handed to a fresh `bash -c` as one
-        // argument, so its quoting, `&&` and `;` mean what they say (no eval of pasted strings).
-        let boot = #"shopt -s nullglob; for f in "$HOME"/.profile.d/*.sh; do . "$f"; done; if [ -f "$HOME/.profile" ]; then . "$HOME/.profile"; fi; exec bash -c "$1""#
-        var process = ChildProcess(executable: "/bin/bash", arguments: ["-c", boot, "slugc-run", command],
-                                   environment: environment, workingDirectory: app)
-        process.forwardedSignals = request.forwardedSignals
-        return try await process.run(onLine: onOutput)
+        guard let rootFilesystem else {
+            var process = ChildProcess(executable: "/bin/bash", arguments: ["-c", Self.dynoBoot, "slugc-run", command],
+                                       environment: environment, workingDirectory: app)
+            process.forwardedSignals = request.forwardedSignals
+            return try await process.run(onLine: onOutput)
+        }
+        return try await rootFilesystem.run(command: command, boot: Self.dynoBoot, runFolder: root, environment: environment,
+                                            signals: request.forwardedSignals, onOutput: onOutput)
     }
+
+    /// Sourced like a dyno does, then the command is handed to a fresh `bash -c` as one
+    /// argument, so its quoting, `&&` and `;` mean what they say (no eval of pasted strings).
+    static let dynoBoot = #"shopt -s nullglob; for f in "$HOME"/.profile.d/*.sh; do . "$f"; done; if [ -f "$HOME/.profile" ]; then . "$HOME/.profile"; fi; exec bash -c "$1""#
 
     private func resolveCommand(_ request: RunRequest, app: URL) throws -> String {
         if let command = request.command, !command.isEmpty {
