@@ -41,6 +41,16 @@ final class SwiftEndToEndTests: XCTestCase {
         let response = try waitForHTTP(port: port)
         XCTAssertEqual(response.status, 200)
         XCTAssertEqual(response.body, "Hello from plain Swift on port \(port)\n")
+
+        // The same slug on the bare run image, where no Swift toolchain or runtime exists.
+        let image = try runImage()
+        let runTemporary = scratch.appending("run-tmp")
+        try FileManager.default.createDirectory(at: runTemporary, withIntermediateDirectories: true)
+        let bare = try startSlugcRun(slug, temporaryDirectory: runTemporary, rootFilesystem: image)
+        let bareResponse = try bare.waitForHTTP(seconds: 60)
+        let log = bare.stop()
+        XCTAssertEqual(bareResponse.status, 200, log)
+        XCTAssertEqual(bareResponse.body, "Hello from plain Swift on port \(bare.port)\n")
     }
 
     func testCompileErrorExits30WithTheCompilersFileAndLine() throws {
