@@ -47,31 +47,16 @@ class BuildCache:
         return False
 
     def state(self):
-        try:
-            with open(self.state_file, encoding="utf-8") as handle:
-                state = json.load(handle)
-            return state if isinstance(state, dict) else {}
-        except (OSError, ValueError):
-            return {}
+        return _read_dict(self.state_file)
 
     def write_state(self, **values):
-        state = dict(values, layout=LAYOUT)
-        with open(self.state_file + ".new", "w", encoding="utf-8") as handle:
-            json.dump(state, handle, indent=2, sort_keys=True)
-        os.replace(self.state_file + ".new", self.state_file)
+        _write_json(self.state_file, dict(values, layout=LAYOUT))
 
     def probes(self):
-        try:
-            with open(self.probes_file, encoding="utf-8") as handle:
-                probes = json.load(handle)
-            return probes if isinstance(probes, dict) else {}
-        except (OSError, ValueError):
-            return {}
+        return _read_dict(self.probes_file)
 
     def write_probes(self, probes):
-        with open(self.probes_file + ".new", "w", encoding="utf-8") as handle:
-            json.dump(probes, handle, indent=1, sort_keys=True)
-        os.replace(self.probes_file + ".new", self.probes_file)
+        _write_json(self.probes_file, probes)
 
     # --- interpreters ------------------------------------------------------------------
 
@@ -152,6 +137,23 @@ class BuildCache:
             else:
                 os.remove(path)
         os.makedirs(self.runtimes, exist_ok=True)
+
+
+def _read_dict(path):
+    """A JSON object from `path`; {} when it is missing or damaged (the cache then starts over)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            value = json.load(handle)
+        return value if isinstance(value, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_json(path, value):
+    """Replaces `path` only with a complete file, so a killed build never leaves half a state."""
+    with open(path + ".new", "w", encoding="utf-8") as handle:
+        json.dump(value, handle, indent=1, sort_keys=True)
+    os.replace(path + ".new", path)
 
 
 def copy_tree(source, destination):
