@@ -77,6 +77,9 @@ final class PortabilityCheckTests: XCTestCase {
         // A slug alone: any slugc build folder, read back to where its path starts.
         XCTAssertEqual(fileFindings("a.pth", "PATH=/usr/bin:/var/tmp/slugc-build-XyZ789/app/bin\n", mode: 0o644).map(\.target),
                        ["/var/tmp/slugc-build-XyZ789/app"])
+        // In a .pyc, marshal's length byte before the string may read as a letter; the path starts at "/".
+        XCTAssertEqual(fileFindings("f.pyc", "\u{0}\u{DA}i/tmp/slugc-build-ftFO0x/app/blog", mode: 0o644).map(\.target),
+                       ["/tmp/slugc-build-ftFO0x/app"])
         for near in ["/tmp/slugc-build-XyZ78/app", "/tmp/slugc-build-XyZ7!9/app", "/tmp/slugc-build-XyZ789/ap", "/slugc-build-"] {
             XCTAssertEqual(fileFindings("near.txt", near, mode: 0o644), [], near)
         }
