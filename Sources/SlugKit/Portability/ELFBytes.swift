@@ -57,6 +57,12 @@ struct StreamedELFBytes: ELFBytes {
     private var position: UInt64 = 0
     private var keptRanges: [Range<UInt64>]?
 
+    /// `size`: the file's size, when known, so the prefix is allocated once rather than grown
+    /// by doubling (which held up to twice the prefix at a time).
+    init(size: Int64? = nil) {
+        if let size, size > 0 { runs[0].bytes.reserveCapacity(Int(min(size, Int64(Self.prefixLimit)))) }
+    }
+
     mutating func append(_ chunk: UnsafeRawBufferPointer) {
         var rest = chunk[...]
         let prefixRoom = Self.prefixLimit - runs[0].bytes.count

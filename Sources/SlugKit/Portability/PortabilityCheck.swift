@@ -33,10 +33,11 @@ public struct PortabilityCheck: Sendable {
         }
     }
 
-    /// Starts looking at a regular file at `path` with permission bits `mode`. `keepsELF`: keep
-    /// what is needed of an ELF file from the stream, when it cannot be read again afterwards.
-    func startFile(at path: String, mode: UInt32, keepsELF: Bool) -> PortableFileScan {
-        PortableFileScan(path: path, isExecutable: mode & 0o111 != 0, keepsELF: keepsELF, searches: searches)
+    /// Starts looking at a regular file at `path` with permission bits `mode` and `size` bytes.
+    /// `keepsELF`: keep what is needed of an ELF file from the stream, when it cannot be read
+    /// again afterwards.
+    func startFile(at path: String, mode: UInt32, size: Int64?, keepsELF: Bool) -> PortableFileScan {
+        PortableFileScan(path: path, isExecutable: mode & 0o111 != 0, size: size, keepsELF: keepsELF, searches: searches)
     }
 
     /// Records what a file's scan found once all its bytes went through it; `elf` is where to
@@ -47,7 +48,7 @@ public struct PortabilityCheck: Sendable {
 
     /// A file held in memory (the release metadata added to a slug), checked in one go.
     mutating func checkFile(at path: String, contents: Data, mode: UInt32) {
-        var scan = startFile(at: path, mode: mode, keepsELF: true)
+        var scan = startFile(at: path, mode: mode, size: Int64(contents.count), keepsELF: true)
         contents.withUnsafeBytes { scan.consume($0) }
         finish(scan)
     }

@@ -16,10 +16,13 @@ struct PortableFileScan {
     private var streamedELF: StreamedELFBytes?
     private var elfDecided = false
     private var searches: [BuildPathStream]
+    /// The file's size, when known: what an ELF file's kept bytes are allocated for.
+    private let size: Int64?
 
-    init(path: String, isExecutable: Bool, keepsELF: Bool, searches: [BuildPathSearch]) {
+    init(path: String, isExecutable: Bool, size: Int64?, keepsELF: Bool, searches: [BuildPathSearch]) {
         self.path = path
         self.isExecutable = isExecutable
+        self.size = size
         self.keepsELF = keepsELF
         self.searches = searches.map(BuildPathStream.init)
     }
@@ -38,7 +41,7 @@ struct PortableFileScan {
         } else if keepsELF, !elfDecided, head.count >= 4 {
             elfDecided = true
             if isELF {
-                var kept = StreamedELFBytes()
+                var kept = StreamedELFBytes(size: size)
                 head[..<earlier].withUnsafeBytes { kept.append($0) }
                 kept.append(chunk)
                 streamedELF = kept
