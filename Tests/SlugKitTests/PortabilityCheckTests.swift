@@ -68,7 +68,7 @@ final class PortabilityCheckTests: XCTestCase {
     }
 
     func testTheBuildFolderIsFoundExactlyOrByItsPattern() {
-        let exact = PortabilityCheck(buildFolder: "/tmp/slugc-build-AbC123/app")
+        let exact = PortabilityCheck(buildFolders: ["/tmp/slugc-build-AbC123/app"])
         XCTAssertEqual(fileFindings("config.py", "ROOT = '/tmp/slugc-build-AbC123/app/static'\n", mode: 0o644, check: exact), [
             PortabilityFinding(path: "config.py", kind: .buildPath, target: "/tmp/slugc-build-AbC123/app", message:
                 "holds the build folder's path /tmp/slugc-build-AbC123/app, which is gone once the build ends: the slug runs from /app or wherever it is extracted. Work the path out at run time (from $HOME or the file's own location) instead of writing it at build time."),

@@ -83,9 +83,17 @@ final class PortabilitySlugTests: XCTestCase {
         try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
         try Data("ROOT = '\(app.path)/static'\nOTHER = '/tmp/slugc-build-XyZ789/app'\n".utf8).write(to: app.appendingPathComponent("settings.py"))
         var options = PackOptions()
-        options.portability = PortabilityCheck(buildFolder: app.path)
+        options.portability = PortabilityCheck(buildFolders: [app.path])
         let packed = try SlugPacker.pack(directory: app, to: temporary.appending("slug.tgz"), options: options)
         XCTAssertEqual(describe(packed.portability), ["settings.py build-path \(app.path)"])
+
+        // Under a symlinked folder, a tool that resolves links writes the other path; both are searched.
+        let linked = temporary.appending("linked")
+        try FileManager.default.createSymbolicLink(at: linked, withDestinationURL: temporary.url)
+        let viaLink = linked.appendingPathComponent("app").path
+        options.portability = PortabilityCheck(buildFolders: [viaLink, app.path])
+        let resolved = try SlugPacker.pack(directory: URL(fileURLWithPath: viaLink), to: temporary.appending("linked.tgz"), options: options)
+        XCTAssertEqual(describe(resolved.portability), ["settings.py build-path \(app.path)"])
     }
 
     func testTheReleaseMetadataAddedToTheSlugIsCheckedToo() throws {

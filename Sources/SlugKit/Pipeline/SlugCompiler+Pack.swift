@@ -5,10 +5,12 @@ extension SlugCompiler {
     static let warningSize: Int64 = 300 * 1024 * 1024
 
     /// Packs BUILD_DIR with the release metadata inside, and fills in checksum and size. Files
-    /// still holding BUILD_DIR's own path are found exactly.
+    /// still holding BUILD_DIR's own path are found exactly, also as a tool that resolves
+    /// symlinks writes it (macOS's temporary folder is under `/var`, a link to `/private/var`).
     func pack(_ request: BuildRequest, release: ReleaseMetadata, app: URL, events: @escaping BuildEventHandler) throws -> ReleaseMetadata {
-        try packDirectory(app, to: request.output, options: request.pack, release: release, excludes: nil,
-                          portability: PortabilityCheck(buildFolder: app.path), events: events)
+        let buildFolders = Set([app.path, app.resolvingSymlinksInPath().path]).sorted()
+        return try packDirectory(app, to: request.output, options: request.pack, release: release, excludes: nil,
+                                 portability: PortabilityCheck(buildFolders: buildFolders), events: events)
     }
 
     /// Packs an already-built folder (`slugc pack`): no buildpacks, process types from its

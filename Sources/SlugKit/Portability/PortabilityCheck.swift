@@ -14,14 +14,12 @@ public struct PortabilityCheck: Sendable {
     public private(set) var findings: [PortabilityFinding] = []
 
     /// Checks against the folder the files were built in, when it is known (`build` knows its
-    /// workspace's `app/`); otherwise against any folder a slugc build makes
-    /// (`…/slugc-build-XXXXXX/app`), which is all a slug alone can tell.
-    public init(buildFolder: String? = nil) {
-        if let buildFolder, !buildFolder.isEmpty {
-            searches = [BuildPathSearch(exactly: buildFolder)]
-        } else {
-            searches = [BuildPathSearch.slugcBuildFolder]
-        }
+    /// workspace's `app/`, under each path it has: as named and with symlinks resolved);
+    /// otherwise against any folder a slugc build makes (`…/slugc-build-XXXXXX/app`), which is
+    /// all a slug alone can tell.
+    public init(buildFolders: [String] = []) {
+        let known = buildFolders.filter { !$0.isEmpty }
+        searches = known.isEmpty ? [BuildPathSearch.slugcBuildFolder] : known.map(BuildPathSearch.init(exactly:))
     }
 
     /// A symlink at `path` (relative to the app root) pointing to `target`, exactly as stored.
