@@ -139,6 +139,7 @@ enum ArchivePath: Equatable {
     case unsafe
 
     static func resolve(_ name: String, stripAppPrefix: Bool) -> ArchivePath {
+        if let usual = resolveUsual(name, stripAppPrefix: stripAppPrefix) { return usual }
         if name.hasPrefix("/") { return .unsafe }
         var parts = name.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
         if parts.contains("..") { return .unsafe }
@@ -147,6 +148,34 @@ enum ArchivePath: Equatable {
             parts.removeFirst()
         }
         return parts.isEmpty ? .root : .inside(parts.joined(separator: "/"))
+    }
+
+    /// The usual name (`./app/a/b`, `./app/a/`: no empty, `.` or `..` part after the first
+    /// `./`) resolved from its bytes without splitting it, nil for any other name. `inspect`
+    /// resolves every entry of a slug, and splitting and joining took a tenth of its time.
+    private static func resolveUsual(_ name: String, stripAppPrefix: Bool) -> ArchivePath? {
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        var bytes = name.utf8[...]
+        if bytes.starts(with: [dot, slash]) { bytes = bytes.dropFirst(2) }
+        if bytes.last == slash { bytes = bytes.dropLast() }
+        var partStart = bytes.startIndex
+        for index in bytes.indices where bytes[index] == slash {
+            guard isUsualPart(bytes[partStart..<index]) else { return nil }
+            partStart = bytes.index(after: index)
+        }
+        guard isUsualPart(bytes[partStart...]) else { return nil }
+        var path = Substring(bytes)
+        if stripAppPrefix {
+            if path == "app" { return .root }
+            guard path.utf8.starts(with: "app/".utf8) else { return nil }
+            path = path.dropFirst(4)
+        }
+        return .inside(String(path))
+    }
+
+    private static func isUsualPart(_ part: Substring.UTF8View) -> Bool {
+        let dot = UInt8(ascii: ".")
+        return !part.isEmpty && !part.elementsEqual([dot]) && !part.elementsEqual([dot, dot])
     }
 
     /// Whether a relative symlink at `path` resolves (by its text) to somewhere in the folder.

@@ -193,12 +193,15 @@ struct FolderTally {
         self.depth = depth
     }
 
+    /// `relativePath` is resolved (no empty, `.` or `..` parts): its folders are the prefixes
+    /// before each "/", cut from its bytes (`inspect` tallies every file of a slug this way).
     mutating func add(_ relativePath: String, bytes count: Int64) {
-        var folder = ""
         var folders: [String] = []
-        for part in relativePath.split(separator: "/").dropLast().prefix(depth) {
-            folder = folder.isEmpty ? String(part) : folder + "/" + part
-            folders.append(folder)
+        let bytes = relativePath.utf8
+        var next = bytes.startIndex
+        while folders.count < depth, let slash = bytes[next...].firstIndex(of: UInt8(ascii: "/")) {
+            folders.append(String(relativePath[..<slash]))
+            next = bytes.index(after: slash)
         }
         add(count, to: folders)
     }
