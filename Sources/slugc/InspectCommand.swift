@@ -5,8 +5,10 @@ import SlugKit
 struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show a slug's process types, size, checksum, stack and largest folders.",
+        abstract: "Show a slug's process types, size, checksum, stack, largest folders, and what would not travel.",
         discussion: """
+            Portability lists what points outside the slug: symlinks leaving it, ELF interpreters and RPATH/RUNPATH entries outside /app and the system's library folders, #! lines naming an interpreter outside /bin, /usr/bin, /sbin, /usr/sbin and /app, and files holding a slugc build folder's path.
+
             Examples:
               slugc inspect myapp.tgz
               slugc inspect myapp.tgz --json | jq .process_types
@@ -26,7 +28,7 @@ struct InspectCommand: AsyncParsableCommand {
         }
         let release = inspection.release
         if outputOptions.json {
-            terminal.json(release.jsonData())
+            terminal.json(inspection.jsonData())
             return
         }
         terminal.log("-----> \(slug)")
@@ -42,5 +44,21 @@ struct InspectCommand: AsyncParsableCommand {
             terminal.log("       \(ByteCount.format(folder.bytes).padding(toLength: 8, withPad: " ", startingAt: 0)) \(folder.path)")
         }
         for warning in release.warnings { terminal.log(" !     Warning: \(warning)") }
+        for line in Self.portabilityLines(inspection.portability) { terminal.log(line) }
+    }
+
+    /// Findings shown before the rest is summed up in one line.
+    static let shownFindings = 20
+
+    /// The Portability section: every finding as a warning, at most `shownFindings` lines.
+    static func portabilityLines(_ findings: [PortabilityFinding]) -> [String] {
+        guard !findings.isEmpty else { return ["-----> Portability", "       Nothing in the slug points outside it."] }
+        let shown = findings.count <= shownFindings ? findings[...] : findings.prefix(shownFindings - 1)
+        var lines = ["-----> Portability: \(findings.count) warning\(findings.count == 1 ? "" : "s")"]
+        lines += shown.map { " !     Warning: \($0.warning)" }
+        if shown.count < findings.count {
+            lines.append(" !     and \(findings.count - shown.count) more (slugc inspect --json lists them all)")
+        }
+        return lines
     }
 }

@@ -67,6 +67,20 @@ final class SlugReaderTests: XCTestCase {
         XCTAssertEqual(missing.largestFolders, survey.largestFolders)
     }
 
+    func testArchiveNamesResolveTheSameOnTheUsualPathAndTheCarefulOne() {
+        let stripped: [(String, ArchivePath)] = [
+            ("./app/", .root), ("./app", .root), ("app", .root), ("./app/a/b", .inside("a/b")), ("./app/a/b/", .inside("a/b")),
+            ("./app//a", .inside("a")), ("./app/./a", .inside("a")), ("././app/x", .inside("x")), ("./app/.hidden", .inside(".hidden")),
+            ("./app/..hidden/x", .inside("..hidden/x")), ("./app/ünï/x", .inside("ünï/x")), ("./app/../x", .unsafe),
+            ("./app/a/..", .unsafe), ("/abs", .unsafe), ("./x", .outside), ("./apple/x", .outside), ("", .outside),
+        ]
+        for (name, expected) in stripped { XCTAssertEqual(ArchivePath.resolve(name, stripAppPrefix: true), expected, name) }
+        let kept: [(String, ArchivePath)] = [
+            ("bin/compile", .inside("bin/compile")), ("./bin/", .inside("bin")), ("a/../../x", .unsafe), ("", .root), ("./", .root),
+        ]
+        for (name, expected) in kept { XCTAssertEqual(ArchivePath.resolve(name, stripAppPrefix: false), expected, name) }
+    }
+
     func testNotASlugAndMissingFilesSayWhatIsWrong() throws {
         let bogus = temporary.appending("bogus.tgz")
         try Data("hello, not an archive".utf8).write(to: bogus)

@@ -4,13 +4,18 @@ extension SlugCompiler {
     /// Heroku warned from this size; slugs this big deploy slowly.
     static let warningSize: Int64 = 300 * 1024 * 1024
 
-    /// Packs BUILD_DIR with the release metadata inside, and fills in checksum and size.
+    /// Packs BUILD_DIR with the release metadata inside, and fills in checksum and size. Files
+    /// still holding BUILD_DIR's own path are found exactly, also as a tool that resolves
+    /// symlinks writes it (macOS's temporary folder is under `/var`, a link to `/private/var`).
     func pack(_ request: BuildRequest, release: ReleaseMetadata, app: URL, events: @escaping BuildEventHandler) throws -> ReleaseMetadata {
-        try packDirectory(app, to: request.output, options: request.pack, release: release, excludes: nil, events: events)
+        let buildFolders = Set([app.path, app.resolvingSymlinksInPath().path]).sorted()
+        return try packDirectory(app, to: request.output, options: request.pack, release: release, excludes: nil,
+                                 portability: PortabilityCheck(buildFolders: buildFolders), events: events)
     }
 
     /// Packs an already-built folder (`slugc pack`): no buildpacks, process types from its
-    /// Procfile, `.git` and `.slugignore` left out, the folder itself untouched.
+    /// Procfile, `.git` and `.slugignore` left out, the folder itself untouched. The portability
+    /// check is the one `inspect` makes of the slug, so the two report the same.
     public func pack(directory: URL, to output: URL, options: PackOptions, stack: String,
                      events: @escaping BuildEventHandler) throws -> ReleaseMetadata {
         var isDirectory: ObjCBool = false
@@ -21,13 +26,19 @@ extension SlugCompiler {
         let release = try resolveProcessTypes(app: directory, defaults: ProcessTypes(), stack: stack, description: nil,
                                               buildpacks: [], configVars: [:], addons: [], events: events)
         let ignore = try loadSlugIgnore(in: directory)
-        return try packDirectory(directory, to: output, options: options, release: release, excludes: ignore, events: events)
+        return try packDirectory(directory, to: output, options: options, release: release, excludes: ignore,
+                                 portability: PortabilityCheck(), events: events)
     }
 
+    /// Checking portability during the pack walk reads no file twice; the findings are warnings
+    /// after the slug is written, so they are not in the metadata inside it (`inspect` finds
+    /// them again) but are in the returned metadata's `warnings`.
     private func packDirectory(_ directory: URL, to outputFile: URL, options: PackOptions, release: ReleaseMetadata,
-                               excludes ignore: SlugIgnore?, events: @escaping BuildEventHandler) throws -> ReleaseMetadata {
+                               excludes ignore: SlugIgnore?, portability: PortabilityCheck,
+                               events: @escaping BuildEventHandler) throws -> ReleaseMetadata {
         events(.step("Compressing..."))
         var options = options
+        options.portability = portability
         options.extraFiles[ReleaseMetadata.pathInSlug] = release.embeddedCopy()
         // Writing the slug into the folder being packed must not pack the slug (or its temp file) into itself.
         let output = OutputExclusion(output: outputFile, folder: directory)
@@ -42,6 +53,10 @@ extension SlugCompiler {
         }
         events(.detail("Done: \(ByteCount.format(result.size))"))
         var packed = release
+        for finding in result.portability {
+            events(.warning(finding.warning))
+            packed.warnings.append(finding.warning.description)
+        }
         if result.size >= Self.warningSize {
             let largest = result.largestFolders.prefix(5).map { "\($0.path) \(ByteCount.format($0.bytes))" }.joined(separator: ", ")
             let warning = BuildWarning(message: "the slug is \(ByteCount.format(result.size)); slugs over 300M deploy slowly. Largest folders: \(largest). List what is not needed at run time in .slugignore.")

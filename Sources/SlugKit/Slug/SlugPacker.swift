@@ -15,6 +15,9 @@ public struct PackOptions: Sendable {
     public var maxSize: Int64? = 500 * 1024 * 1024
     /// Files added under `./app/` without touching the directory (e.g. `.slugc/release.json`).
     public var extraFiles: [String: Data] = [:]
+    /// Checks each entry for what would not travel to a dyno as it is packed (nil: no check);
+    /// the findings come back in `PackResult.portability`.
+    public var portability: PortabilityCheck? = nil
     /// Paths (relative to the directory, "/"-separated) left out; `.git` folders are always left out.
     public var excludes: @Sendable (_ relativePath: String, _ isDirectory: Bool) -> Bool = { _, _ in false }
     /// Bytes of uncompressed tar stream per compressed block; tests make it small to cross block boundaries.
@@ -45,12 +48,16 @@ public struct PackResult: Sendable, Equatable {
     public var uncompressedSize: Int64
     /// The largest folders one and two levels under the app, largest first (uncompressed bytes), at most 10.
     public var largestFolders: [FolderSize]
+    /// What would not travel to a dyno, in the slug's order (empty unless `PackOptions.portability` was set).
+    public var portability: [PortabilityFinding]
 
-    public init(size: Int64, checksum: String, uncompressedSize: Int64, largestFolders: [FolderSize]) {
+    public init(size: Int64, checksum: String, uncompressedSize: Int64, largestFolders: [FolderSize],
+                portability: [PortabilityFinding] = []) {
         self.size = size
         self.checksum = checksum
         self.uncompressedSize = uncompressedSize
         self.largestFolders = largestFolders
+        self.portability = portability
     }
 }
 
@@ -103,7 +110,7 @@ public enum SlugPacker {
             }
             try file.commit()
             return PackResult(size: totals.size, checksum: totals.checksum, uncompressedSize: totals.uncompressed,
-                              largestFolders: folders)
+                              largestFolders: folders, portability: walk.portability?.findings ?? [])
         } catch {
             file.discard()
             throw error

@@ -56,47 +56,61 @@ public enum SlugReader {
     /// The contents of one file inside the slug, by its path under `./app/` ("Procfile"), or nil
     /// when there is no such file (folders and symlinks are not files). Reads only as far as the file.
     public static func readFile(_ path: String, from slug: URL) throws(PackError) -> Data? {
-        try scan(slug, reading: path, tally: nil).file
+        try scan(slug, reading: path, tally: nil, portability: nil).file
     }
 
-    /// One file's contents (as `readFile`), the total uncompressed size and the largest folders
-    /// under `./app/` (`depth` levels deep, at most 10), in one pass over the slug: `inspect`
-    /// needs all three, and a second decompression doubled its time.
-    public static func survey(_ slug: URL, reading path: String, depth: Int = 2) throws(PackError) -> SlugSurvey {
-        let scanned = try scan(slug, reading: path, tally: FolderTally(depth: depth))
+    /// One file's contents (as `readFile`), the total uncompressed size, the largest folders
+    /// under `./app/` (`depth` levels deep, at most 10) and, given a `portability` check, what
+    /// in the slug would not travel, in one pass over the slug: `inspect` needs them all, and a
+    /// second decompression doubled its time.
+    public static func survey(_ slug: URL, reading path: String, depth: Int = 2,
+                              portability: PortabilityCheck? = nil) throws(PackError) -> SlugSurvey {
+        let scanned = try scan(slug, reading: path, tally: FolderTally(depth: depth), portability: portability)
         return SlugSurvey(file: scanned.file, uncompressedSize: scanned.tally?.total ?? 0,
-                          largestFolders: scanned.tally?.largest(10) ?? [])
+                          largestFolders: scanned.tally?.largest(10) ?? [],
+                          portability: scanned.portability?.findings ?? [])
     }
 
-    /// Reads entries until `path` is found, or to the end when tallying folder sizes.
-    private static func scan(_ slug: URL, reading path: String, tally: FolderTally?) throws(PackError)
-        -> (file: Data?, tally: FolderTally?) {
+    /// Reads entries until `path` is found, or to the end when tallying folder sizes or checking
+    /// portability; a file's data is read only when it is the one wanted or being checked.
+    private static func scan(_ slug: URL, reading path: String, tally: FolderTally?, portability: PortabilityCheck?)
+        throws(PackError) -> (file: Data?, tally: FolderTally?, portability: PortabilityCheck?) {
         let wanted: String? = if case let .inside(wanted) = ArchivePath.resolve(path, stripAppPrefix: false) { wanted } else { nil }
-        if wanted == nil && tally == nil { return (nil, nil) }
-        return try FileSystem.withUTF8Locale { () throws(PackError) -> (file: Data?, tally: FolderTally?) in
+        if wanted == nil && tally == nil && portability == nil { return (nil, nil, nil) }
+        return try FileSystem.withUTF8Locale { () throws(PackError) -> (file: Data?, tally: FolderTally?, portability: PortabilityCheck?) in
             let reader = try TarReader(path: slug.path)
             var tally = tally
+            var portability = portability
             var file: Data?
             var found = false
             var hardLinkTarget: String?
             while let entry = try reader.next() {
                 guard case let .inside(relative) = ArchivePath.resolve(entry.path, stripAppPrefix: true) else { continue }
                 if entry.kind == .file { tally?.add(relative, bytes: entry.size) }
-                guard !found, relative == wanted else { continue }
-                found = true
-                switch entry.kind {
-                case .file: file = try reader.readData()
-                case .hardLink: hardLinkTarget = entry.linkTarget
-                default: break
+                if entry.kind == .symlink, let target = entry.linkTarget { portability?.checkSymlink(at: relative, target: target) }
+                if !found, relative == wanted {
+                    found = true
+                    switch entry.kind {
+                    case .file:
+                        let data = try reader.readData()
+                        file = data
+                        portability?.checkFile(at: relative, contents: data, mode: entry.mode)
+                    case .hardLink: hardLinkTarget = entry.linkTarget
+                    default: break
+                    }
+                    if tally == nil && portability == nil { break }
+                } else if entry.kind == .file, var scan = portability?.startFile(at: relative, mode: entry.mode, size: entry.size, keepsELF: true) {
+                    // Only files: a hard link's data went past under its first name, and was looked at there.
+                    try reader.readBlocks { scan.consume($0) }
+                    portability?.finish(scan)
                 }
-                if tally == nil { break }
             }
             // A hard link's data sits with the entry it links to, which came earlier.
             if let target = hardLinkTarget, case let .inside(targetPath) = ArchivePath.resolve(target, stripAppPrefix: true),
                targetPath != wanted {
                 file = try readFile(targetPath, from: slug)
             }
-            return (file, tally)
+            return (file, tally, portability)
         }
     }
 }
@@ -109,6 +123,8 @@ public struct SlugSurvey: Sendable {
     public var uncompressedSize: Int64
     /// The largest folders one and two levels under the app, largest first, at most 10.
     public var largestFolders: [FolderSize]
+    /// What would not travel to a dyno, in the slug's order; empty when not checked.
+    public var portability: [PortabilityFinding]
 }
 
 /// Where an archive entry lands, decided from its name alone.
@@ -123,6 +139,7 @@ enum ArchivePath: Equatable {
     case unsafe
 
     static func resolve(_ name: String, stripAppPrefix: Bool) -> ArchivePath {
+        if let usual = resolveUsual(name, stripAppPrefix: stripAppPrefix) { return usual }
         if name.hasPrefix("/") { return .unsafe }
         var parts = name.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
         if parts.contains("..") { return .unsafe }
@@ -131,6 +148,34 @@ enum ArchivePath: Equatable {
             parts.removeFirst()
         }
         return parts.isEmpty ? .root : .inside(parts.joined(separator: "/"))
+    }
+
+    /// The usual name (`./app/a/b`, `./app/a/`: no empty, `.` or `..` part after the first
+    /// `./`) resolved from its bytes without splitting it, nil for any other name. `inspect`
+    /// resolves every entry of a slug, and splitting and joining took a tenth of its time.
+    private static func resolveUsual(_ name: String, stripAppPrefix: Bool) -> ArchivePath? {
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        var bytes = name.utf8[...]
+        if bytes.starts(with: [dot, slash]) { bytes = bytes.dropFirst(2) }
+        if bytes.last == slash { bytes = bytes.dropLast() }
+        var partStart = bytes.startIndex
+        for index in bytes.indices where bytes[index] == slash {
+            guard isUsualPart(bytes[partStart..<index]) else { return nil }
+            partStart = bytes.index(after: index)
+        }
+        guard isUsualPart(bytes[partStart...]) else { return nil }
+        var path = Substring(bytes)
+        if stripAppPrefix {
+            if path == "app" { return .root }
+            guard path.utf8.starts(with: "app/".utf8) else { return nil }
+            path = path.dropFirst(4)
+        }
+        return .inside(String(path))
+    }
+
+    private static func isUsualPart(_ part: Substring.UTF8View) -> Bool {
+        let dot = UInt8(ascii: ".")
+        return !part.isEmpty && !part.elementsEqual([dot]) && !part.elementsEqual([dot, dot])
     }
 
     /// Whether a relative symlink at `path` resolves (by its text) to somewhere in the folder.

@@ -11,6 +11,8 @@ struct SlugWalk {
     /// First archived path of each file with several hard links.
     private var linked: [FileIdentity: String] = [:]
     private(set) var tally = FolderTally()
+    /// Looks at every entry as it is packed, when the caller asked for it.
+    private(set) var portability: PortabilityCheck?
 
     init(root: String, tar: TarWriter, mtime: Int64, options: PackOptions) {
         self.root = root
@@ -18,6 +20,7 @@ struct SlugWalk {
         self.mtime = mtime
         excludes = options.excludes
         extras = ExtraFiles(options.extraFiles)
+        portability = options.portability
     }
 
     mutating func run() throws(PackError) {
@@ -80,6 +83,7 @@ struct SlugWalk {
         if extra == .file, let data = extras.files[relative] {
             try tar.addFile("./app/" + relative, contents: data, mode: 0o644, mtime: mtime)
             tally.add(relative, bytes: Int64(data.count))
+            portability?.checkFile(at: relative, contents: data, mode: 0o644)
             return
         }
         let needsFolder = extra == .folder
@@ -128,6 +132,7 @@ struct SlugWalk {
         } else if FileSystem.isSymlink(info) {
             let target = try found.folder.symlinkTarget(of: name, path: root + "/" + relative)
             try tar.addSymlink(archived, target: target, mtime: mtime)
+            portability?.checkSymlink(at: relative, target: target)
         } else if FileSystem.isRegular(info) {
             if info.st_nlink > 1 {
                 let identity = FileIdentity(info)
@@ -140,9 +145,12 @@ struct SlugWalk {
             var descriptor = found.file ?? -1
             if found.file == nil { descriptor = try found.folder.openFile(name, path: root + "/" + relative) }
             defer { if found.file == nil { close(descriptor) } }
+            var scan = portability?.startFile(at: relative, mode: UInt32(info.st_mode), size: Int64(info.st_size), keepsELF: false)
             try tar.addFile(archived, reading: descriptor, source: root + "/" + relative, size: Int64(info.st_size),
-                            mode: info.st_mode, mtime: mtime)
+                            mode: info.st_mode, mtime: mtime) { scan?.consume($0) }
             tally.add(Int64(info.st_size), to: tallyFolders)
+            // An ELF file's headers are read again from the file, only as far as needed.
+            if let scan { portability?.finish(scan, elf: ELFDescriptorBytes(descriptor: descriptor)) }
         }
         // Sockets, FIFOs and devices cannot run from a slug; they are left out like `git` would.
     }
@@ -185,12 +193,15 @@ struct FolderTally {
         self.depth = depth
     }
 
+    /// `relativePath` is resolved (no empty, `.` or `..` parts): its folders are the prefixes
+    /// before each "/", cut from its bytes (`inspect` tallies every file of a slug this way).
     mutating func add(_ relativePath: String, bytes count: Int64) {
-        var folder = ""
         var folders: [String] = []
-        for part in relativePath.split(separator: "/").dropLast().prefix(depth) {
-            folder = folder.isEmpty ? String(part) : folder + "/" + part
-            folders.append(folder)
+        let bytes = relativePath.utf8
+        var next = bytes.startIndex
+        while folders.count < depth, let slash = bytes[next...].firstIndex(of: UInt8(ascii: "/")) {
+            folders.append(String(relativePath[..<slash]))
+            next = bytes.index(after: slash)
         }
         add(count, to: folders)
     }

@@ -7,6 +7,8 @@ struct TarEntry {
     var path: String
     var kind: Kind
     var size: Int64
+    /// Permission bits (`0o755`).
+    var mode: UInt32
     /// Symlink target or hard link target, as stored.
     var linkTarget: String?
 }
@@ -47,32 +49,51 @@ final class TarReader {
         entry = header
         let path = archive_entry_pathname_utf8(header).map { String(cString: $0) } ?? ""
         if let hardLink = archive_entry_hardlink_utf8(header) {
-            return TarEntry(path: path, kind: .hardLink, size: 0, linkTarget: String(cString: hardLink))
+            return TarEntry(path: path, kind: .hardLink, size: 0, mode: UInt32(archive_entry_perm(header)),
+                            linkTarget: String(cString: hardLink))
         }
         let type = UInt32(archive_entry_filetype(header))
         let kind: TarEntry.Kind = type == SLUGC_AE_IFREG ? .file : type == SLUGC_AE_IFDIR ? .directory
             : type == SLUGC_AE_IFLNK ? .symlink : .other
         let target = kind == .symlink ? archive_entry_symlink_utf8(header).map { String(cString: $0) } : nil
-        return TarEntry(path: path, kind: kind, size: archive_entry_size(header), linkTarget: target)
+        return TarEntry(path: path, kind: kind, size: archive_entry_size(header), mode: UInt32(archive_entry_perm(header)),
+                        linkTarget: target)
     }
 
     /// The current entry's contents.
     func readData() throws(PackError) -> Data {
         var data = Data()
+        try readBlocks { block in
+            if let base = block.baseAddress { data.append(base.assumingMemoryBound(to: UInt8.self), count: block.count) }
+        }
+        return data
+    }
+
+    /// The current entry's contents handed over block by block as libarchive decompresses them,
+    /// without collecting them: `inspect` looks at every file of a slug this way.
+    func readBlocks(_ body: (UnsafeRawBufferPointer) -> Void) throws(PackError) {
         var block: UnsafeRawPointer?
         var size = 0
         var offset: Int64 = 0
+        var position: Int64 = 0
         while true {
             let status = archive_read_data_block(archive, &block, &size, &offset)
-            if status == ARCHIVE_EOF { return data }
+            if status == ARCHIVE_EOF { return }
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN else { throw notReadable() }
+            // Sparse files come back with holes; they read as zeros.
+            while position < offset {
+                let hole = Int(min(offset - position, Int64(Self.zeros.count)))
+                Self.zeros.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0.prefix(hole))) }
+                position += Int64(hole)
+            }
             if let block, size > 0 {
-                // Sparse files come back with holes; fill them with zeros.
-                if Int64(data.count) < offset { data.append(Data(count: Int(offset) - data.count)) }
-                data.append(block.assumingMemoryBound(to: UInt8.self), count: size)
+                body(UnsafeRawBufferPointer(start: block, count: size))
+                position += Int64(size)
             }
         }
     }
+
+    private static let zeros = [UInt8](repeating: 0, count: 1 << 16)
 
     /// Writes the current entry to `destination` (an absolute path), hard links to
     /// `hardLinkDestination`. libarchive refuses to write through symlinks or `..` on its own,

@@ -85,9 +85,10 @@ final class TarWriter {
 
     /// A file streamed from the open `descriptor` in 1 MiB reads; exactly `size` bytes are stored
     /// even if the file changes meanwhile (libarchive pads a shrunk file with zeros). `source`
-    /// names the file in errors.
+    /// names the file in errors. `observe` sees each read as it goes into the archive, so a
+    /// check of the contents costs no second read.
     func addFile(_ path: String, reading descriptor: Int32, source: @autoclosure () -> String, size: Int64,
-                 mode: mode_t, mtime: Int64) throws(PackError) {
+                 mode: mode_t, mtime: Int64, observe: (UnsafeRawBufferPointer) -> Void = { _ in }) throws(PackError) {
         prepare(path, type: SLUGC_AE_IFREG, mode: mode, mtime: mtime)
         archive_entry_set_size(entry, size)
         try writeHeader()
@@ -97,7 +98,10 @@ final class TarWriter {
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else { throw PackError.io(path: source(), reason: FileSystem.describe(errno)) }
             if count == 0 { break }
-            let written = buffer.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, count) }
+            let written = buffer.withUnsafeBytes { bytes in
+                observe(UnsafeRawBufferPointer(rebasing: bytes.prefix(count)))
+                return archive_write_data(archive, bytes.baseAddress, count)
+            }
             guard written == count else { throw failure() }
             remaining -= Int64(count)
         }
