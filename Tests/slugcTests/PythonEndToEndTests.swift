@@ -22,6 +22,8 @@ final class PythonEndToEndTests: XCTestCase {
         let release = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(built.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(release["buildpack_provided_description"] as? String, "Python")
         XCTAssertEqual(release["process_types"] as? [String: String], ["web": "gunicorn blog:app --bind 0.0.0.0:$PORT --workers 1"])
+        // The portability check found nothing that points outside the slug: a whole Python, relocated.
+        XCTAssertEqual(release["warnings"] as? [String], [], built.stderr)
         XCTAssertEqual(try treeSnapshot(app), before, "the build changed the source tree")
 
         let runTemporary = temporary.appending("run-tmp")

@@ -108,6 +108,7 @@ def finish(root, series, old_prefix, origin):
             subprocess.run([strip, "--strip-debug", path], capture_output=True)
     _relocate_runpaths(root, elves, origin)
     _rewrite_prefix(os.path.join(root, "lib", "python" + series), old_prefix)
+    _not_executable(os.path.join(root, "lib", "python" + series))
     python = os.path.join(bin_dir, "python" + series)
     check = subprocess.run([python, "-E", "-s", "-c", "import sys, ssl, sqlite3, ctypes, zlib; print(sys.prefix)"],
                            capture_output=True, text=True, cwd="/", env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
@@ -179,6 +180,18 @@ def _rewrite_prefix(lib, old_prefix):
         if fixed != text:
             with open(path, "w", encoding="utf-8", errors="surrogateescape") as handle:
                 handle.write(fixed)
+
+
+def _not_executable(lib):
+    """Standard library modules are imported, never run as programs; a few (cgi.py) keep an
+    executable bit and a `#! /usr/local/bin/python` that no dyno has, which slugc would rightly flag."""
+    for folder, _, files in os.walk(lib):
+        for name in files:
+            path = os.path.join(folder, name)
+            if name.endswith(".py") and not os.path.islink(path):
+                mode = os.stat(path).st_mode
+                if mode & 0o111:
+                    os.chmod(path, mode & ~0o111)
 
 
 def recorded_prefix(lib):
