@@ -142,6 +142,33 @@ final class PythonBuildpackVersionTests: XCTestCase {
             """), result.stdout)
     }
 
+    func testInterpretersAreFoundInUvsFolderAndOnPathButNeverThroughAShim() throws {
+        // No pyenv this time: 3.10 sits in uv's managed-Python folder, 3.11 is a python3.11 on PATH,
+        // and a pyenv-style shim script for 3.12 on PATH must not count (it is never run).
+        let stack = try PythonTestStack(in: try TemporaryDirectory(prefix: "python-uv-stack"), pythons: [])
+        var environment = stack.environment
+        let uv = temporary.appending("uv-pythons"), bin = temporary.appending("more-bin")
+        try FileManager.default.createDirectory(at: uv, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: uv.appendingPathComponent("cpython-\(py310.version)-linux-x86_64-gnu").path,
+                                                   withDestinationPath: py310.prefix.path)
+        try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent("python3.11").path,
+                                                   withDestinationPath: py311.prefix.appendingPathComponent("bin/python3.11").path)
+        let shim = bin.appendingPathComponent("python3.12")
+        try Data("#!/usr/bin/env bash\necho 3.12.99 shim ran >&2\nexit 127\n".utf8).write(to: shim)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: shim.path)
+        environment["UV_PYTHON_INSTALL_DIR"] = uv.path
+        environment["PATH"] = bin.path + ":" + (environment["PATH"] ?? "")
+        let build = try fixture("python-minimal", in: temporary)
+        try Data("3.12\n".utf8).write(to: build.appendingPathComponent(".python-version"))
+        let result = try compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"), configVars: offlinePipConfig,
+                                              environment: environment)
+        XCTAssertEqual(result.exitCode, 1)
+        XCTAssertTrue(result.stdout.contains(" !       this machine: \(py311.version), \(py310.version)\n"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("shim"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("3.12.99"), result.stdout)
+    }
+
     func testRuntimeTxtThatIsNotAVersion() throws {
         let (result, _) = try compile(["runtime.txt": "pypy3.10-7.3.15\n"])
         XCTAssertEqual(result.exitCode, 1)

@@ -45,8 +45,9 @@ final class PythonEndToEndTests: XCTestCase {
         let slug = temporary.appending("slug.tgz")
         let built = try slugc(["build", app.path, "-o", slug.path, "--env", "PYTHON_RUNTIME_INDEX=none"])
         XCTAssertEqual(built.exitCode, 30, built.stderr)
-        XCTAssertTrue(built.stderr.contains(" !     Python 3.99 is not available (.python-version asks for it).\n"), built.stderr)
-        XCTAssertTrue(built.stderr.contains(" !     Available Python versions:\n"), built.stderr)
+        let output = built.stdout + built.stderr
+        XCTAssertTrue(output.contains(" !     Python 3.99 is not available (.python-version asks for it).\n"), output)
+        XCTAssertTrue(output.contains(" !     Available Python versions:\n"), output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: slug.path))
     }
 
