@@ -141,9 +141,10 @@ def archive_unreadable(archive, reason):
             "Nothing was installed. Check that the index's URL points at a .tar.gz archive."]
 
 
-def runtime_broken(version, origin, reason):
-    return [f"Python {version} from {origin} does not run after being copied: {reason}.",
-            "Pick another version in .python-version, or install this one again on the build machine."]
+def runtime_broken(series, origin, reason):
+    return [f"Python {series} from {origin} cannot go into the slug: once copied, it fails to start or to import",
+            f"the modules every app relies on (ssl, sqlite3, ctypes, zlib): {reason}.",
+            "Pick another version in .python-version, or rebuild that interpreter with those modules (e.g. with OpenSSL's headers installed)."]
 
 
 def patchelf_missing(origin):
