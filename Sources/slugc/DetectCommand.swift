@@ -56,6 +56,11 @@ struct DetectCommand: AsyncParsableCommand {
             for other in report.alsoMatched {
                 terminal.log("       Also matched: \(other.name) (the first in order wins)")
             }
+            if let warning = report.requirementWarning {
+                terminal.error(" !     Warning: " + warning)
+                if !report.hints.isEmpty { terminal.error(" !     Hints:") }
+                for hint in report.hints { terminal.error(" !       " + hint) }
+            }
         }
         guard failed else { return }
         let error: DetectError = explicit

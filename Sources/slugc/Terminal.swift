@@ -7,6 +7,9 @@ final class Terminal: @unchecked Sendable {
     let logsToStandardError: Bool
     private let lock = NSLock()
     private var progressShown = false
+    /// Whether colour escapes from buildpacks may reach each stream (ANSIEscapes).
+    private let coloursOnStandardOutput = ANSIEscapes.allowed(on: STDOUT_FILENO)
+    private let coloursOnStandardError = ANSIEscapes.allowed(on: STDERR_FILENO)
 
     init(json: Bool) { logsToStandardError = json }
 
@@ -22,7 +25,7 @@ final class Terminal: @unchecked Sendable {
 
     /// The single JSON document on stdout.
     func json(_ data: Data) {
-        write(String(decoding: data, as: UTF8.self) + "\n", to: stdout)
+        write(ANSIEscapes.stripFromJSON(String(decoding: data, as: UTF8.self)) + "\n", to: stdout)
     }
 
     /// A line rewritten in place (packing progress); only on a terminal and never with --json.
@@ -36,6 +39,8 @@ final class Terminal: @unchecked Sendable {
     }
 
     private func write(_ text: String, to stream: UnsafeMutablePointer<FILE>) {
+        let colours = stream == stdout ? coloursOnStandardOutput : coloursOnStandardError
+        let text = colours ? text : ANSIEscapes.strip(text)
         lock.lock()
         defer { lock.unlock() }
         if progressShown {

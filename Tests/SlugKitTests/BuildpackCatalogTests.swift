@@ -63,7 +63,7 @@ final class BuildpackCatalogTests: XCTestCase {
             ("id: bp\ndetect:\n  any: []\n",
              "$DIR/bp/buildpack.yml:3: 'any' takes a non-empty list of rules, e.g. 'any: [{file: a}, {file: b}]'."),
             ("id: bp\nnmae: X\ndetect: {file: a}\n",
-             "$DIR/bp/buildpack.yml:2: unknown key 'nmae': did you mean 'name'? The keys are id, name, description, detect and process_types."),
+             "$DIR/bp/buildpack.yml:2: unknown key 'nmae': did you mean 'name'? The keys are id, name, description, detect, requires and process_types."),
             ("id: other\ndetect: {file: a}\n",
              "$DIR/bp/buildpack.yml: the id 'other' differs from its folder name 'bp': make them the same, since --buildpack and order.yml both use it."),
         ]

@@ -69,7 +69,7 @@ final class DetectorTests: XCTestCase {
               Swift (swift): Package.swift containing /swift-tools-version/
               Static (static): index.html, public/ or (Staticfile and no Dockerfile)
             Hints:
-              Found 'requirments.txt': did you mean 'requirements.txt'? Rename it so the Python buildpack detects the app.
+              Found 'requirments.txt': did you mean 'requirements.txt'? Rename it so the Python buildpack can detect the app.
             HINT: This occurs when slugc cannot detect the buildpack to use for this application automatically. Put the files a buildpack looks for at the app root, or set the buildpack with --buildpack.
             """)
         guard case .noBuildpackDetected(let report)? = error else { return XCTFail("expected noBuildpackDetected") }
@@ -79,7 +79,7 @@ final class DetectorTests: XCTestCase {
         XCTAssertEqual(Array(explained.explanationLines().suffix(3)), [
             " !     No Cedar-supported app detected",
             "-----> Hints",
-            "       Found 'requirments.txt': did you mean 'requirements.txt'? Rename it so the Python buildpack detects the app.",
+            "       Found 'requirments.txt': did you mean 'requirements.txt'? Rename it so the Python buildpack can detect the app.",
         ])
     }
 
@@ -92,8 +92,8 @@ final class DetectorTests: XCTestCase {
         try writeFile("INDEX.HTML", "<p>", in: temporary.url)
         let found = try await hints(app: temporary.url)
         XCTAssertEqual(found, [
-            "Found 'Requirements.txt': did you mean 'requirements.txt'? Names are case-sensitive: rename it so the Python buildpack detects the app.",
-            "Found 'INDEX.HTML': did you mean 'index.html'? Names are case-sensitive: rename it so the Static buildpack detects the app.",
+            "Found 'Requirements.txt': did you mean 'requirements.txt'? Names are case-sensitive: rename it so the Python buildpack can detect the app.",
+            "Found 'INDEX.HTML': did you mean 'index.html'? Names are case-sensitive: rename it so the Static buildpack can detect the app.",
         ])
     }
 
@@ -169,7 +169,7 @@ final class DetectorTests: XCTestCase {
               setup.py: not found
               glob *.py: no match
             Hints:
-              Found 'requirments.txt': did you mean 'requirements.txt'? Rename it so the Python buildpack detects the app.
+              Found 'requirments.txt': did you mean 'requirements.txt'? Rename it so the Python buildpack can detect the app.
             Change the app so the buildpack matches, or leave out --buildpack python to let slugc detect one.
             """)
     }

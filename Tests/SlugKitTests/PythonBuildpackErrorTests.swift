@@ -25,10 +25,17 @@ final class PythonBuildpackErrorTests: XCTestCase {
         XCTAssertEqual(result.exitCode, 1)
         XCTAssertEqual(result.stdout, """
              !     No requirements.txt in the app's root folder, so there is nothing for pip to install.
-             !     The app was detected as Python because of: pyproject.toml.
+             !     The app was detected as Python because of: app.py, pyproject.toml.
              !     This buildpack installs packages from requirements.txt (pip's format; `-r other.txt` and `-e .` work).
-             !     setup.py, pyproject.toml, Pipfile, runtime.txt and .python-version mark a Python app but are not installed from.
-             !     Add a requirements.txt to the app's root folder, then build again:
+             !     The app's root folder contains:
+             !       app.py
+             !       pyproject.toml
+             !     If the app has a requirements.txt, check that it:
+             !       1. is in the app's root folder, not a subfolder (or build that subfolder with --app-dir);
+             !       2. is named exactly requirements.txt, in lowercase;
+             !       3. is not excluded by .gitignore or .slugignore;
+             !       4. is committed: Heroku builds what is pushed, and slugc build --git-ref what is committed.
+             !     Otherwise add one, then build again:
              !       - list the packages the app needs, one per line (e.g. gunicorn==23.0.0);
              !       - or write a line `.` to install the app itself with the dependencies its pyproject.toml declares.
 
@@ -75,5 +82,60 @@ final class PythonBuildpackErrorTests: XCTestCase {
              !     Fix or remove that requirement, then build again.
 
             """)
+    }
+}
+
+/// What the app's tree must not hold, and files saved in an encoding other tools misread.
+final class PythonBuildpackAppTreeTests: XCTestCase {
+    var temporary: TemporaryDirectory!
+
+    override func setUpWithError() throws { temporary = try TemporaryDirectory(prefix: "python-tree") }
+    override func tearDown() { temporary.remove() }
+
+    private func compile(_ edit: (URL) throws -> Void) throws -> CommandResult {
+        let build = try fixture("python-minimal", in: temporary)
+        try edit(build)
+        return try compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"), configVars: offlinePipConfig)
+    }
+
+    func testACommittedVirtualEnvironmentIsRefused() throws {
+        let result = try compile { build in
+            try FileManager.default.createDirectory(at: build.appendingPathComponent("venv/bin"), withIntermediateDirectories: true)
+            try Data("home = /usr/bin\n".utf8).write(to: build.appendingPathComponent("venv/pyvenv.cfg"))
+        }
+        XCTAssertEqual(result.exitCode, 1)
+        XCTAssertEqual(result.stdout, """
+             !     The app's source contains an installed Python environment: venv/.
+             !     It must not be in the repository: it holds the build machine's paths and binaries, and the buildpack
+             !     installs the app's packages itself. Delete it from the repository (`git rm -r --cached venv` and add it to .gitignore), or list it in .slugignore, then build again.
+
+            """)
+    }
+
+    func testAUTF16VersionFileIsNamedAsSuch() throws {
+        let result = try compile { build in
+            try Data([0xff, 0xfe, 0x33, 0x00, 0x2e, 0x00, 0x31, 0x00, 0x31, 0x00]).write(to: build.appendingPathComponent(".python-version"))
+        }
+        XCTAssertEqual(result.exitCode, 1)
+        XCTAssertEqual(result.stdout, """
+             !     .python-version is saved as UTF-16 (Windows PowerShell's `>` writes that), which this buildpack cannot read.
+             !     Save it as UTF-8 (e.g. `Set-Content -Encoding utf8`, or your editor's "Save with encoding"), then build again.
+
+            """)
+    }
+
+    func testAByteOrderMarkInRequirementsIsAWarningAndTheFileStillInstalls() throws {
+        let python311 = try requirePyenvPython("3.11")
+        let result = try compile { build in
+            try Data([0xef, 0xbb, 0xbf] + Array("itsdangerous==2.2.0\n".utf8)).write(to: build.appendingPathComponent("requirements.txt"))
+            try Data("\(python311.series)\n".utf8).write(to: build.appendingPathComponent(".python-version"))
+        }
+        XCTAssertEqual(result.exitCode, 0, result.stdout)
+        XCTAssertTrue(result.stdout.hasPrefix("""
+             !     Warning: requirements.txt starts with a UTF-8 byte-order mark (Notepad writes one); it is read without it.
+             !     Save it as UTF-8 without BOM so every tool reads its first line alike.
+
+            """), result.stdout)
+        XCTAssertTrue(result.stdout.contains("Successfully installed itsdangerous-2.2.0"), result.stdout)
     }
 }

@@ -21,11 +21,11 @@ final class CLIBuildTests: XCTestCase {
         XCTAssertEqual(Array(lines.prefix(8)), [
             " !     No Cedar-supported app detected: no buildpack matched this app.",
             " !     What each buildpack looked for:",
-            " !       Python (python): requirements.txt, setup.py, pyproject.toml, Pipfile, runtime.txt or .python-version",
+            " !       Python (python): requirements.txt, setup.py, setup.cfg, pyproject.toml, Pipfile, Pipfile.lock, poetry.lock or 21 more (slugc detect --explain lists them)",
             " !       Swift (swift): Package.swift",
             " !       Static HTML (static): static.json, index.html or public/index.html",
             " !     Hints:",
-            " !       Found 'requirments.txt': did you mean 'requirements.txt'? Rename it so the Python buildpack detects the app.",
+            " !       Found 'index.htm': did you mean 'index.html'? Rename it so the Static HTML buildpack can detect the app.",
             " !       Found 'server/Package.swift': the Swift buildpack looks at the app root. Build that folder with --app-dir server.",
         ])
         XCTAssertFalse(FileManager.default.fileExists(atPath: slug.path))

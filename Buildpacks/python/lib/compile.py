@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import apptree
 import buildcache
 import messages
 import pythonversion
@@ -21,7 +22,6 @@ from pythonversion import VersionRequest, series
 
 # Config vars that would break the build itself if exported (Heroku's list, plus Python's own).
 NOT_EXPORTED = {"PATH", "GIT_DIR", "CPATH", "CPPATH", "LD_PRELOAD", "LIBRARY_PATH", "PYTHONHOME", "PYTHONPATH"}
-MARKERS = ("setup.py", "pyproject.toml", "Pipfile", "runtime.txt", ".python-version")
 PROFILE = """\
 # Written by slugc's Python buildpack: the interpreter and packages installed at build time,
 # found from $HOME so the app runs wherever the slug is extracted.
@@ -42,10 +42,20 @@ def read_env_dir(env_dir):
     return config
 
 
-def require_requirements_txt(build):
+def check_app_tree(build):
+    """What must hold before anything is installed: no committed environment, a requirements.txt
+    that pip and this buildpack read alike."""
+    environment = apptree.committed_environment(build)
+    if environment:
+        raise CompileFailure(*messages.committed_environment(environment))
     if not os.path.isfile(os.path.join(build, "requirements.txt")):
-        found = [name for name in MARKERS if os.path.exists(os.path.join(build, name))]
-        raise CompileFailure(*messages.missing_requirements_txt(found))
+        raise CompileFailure(*messages.missing_requirements_txt(apptree.markers_present(build), apptree.listing(build)))
+    for name in ("requirements.txt", ".python-version", "runtime.txt"):
+        encoding = apptree.encoding_of(os.path.join(build, name))
+        if encoding == "utf-16":
+            raise CompileFailure(*messages.saved_as_utf16(name))
+        if encoding == "utf-8-bom":
+            warning(*messages.byte_order_mark(name))
 
 
 def effective_request(build, state):
@@ -171,7 +181,7 @@ def collectstatic(build, prefix, config, env):
 
 
 def compile_app(build, cache_dir, config):
-    require_requirements_txt(build)
+    check_app_tree(build)
     files, lines = requirements.walk(build)
     stack = os.environ.get("STACK", "")
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONHOME", "PYTHONPATH", "PIP_REQUIRE_VIRTUALENV")}

@@ -161,13 +161,19 @@ def no_pip(version):
 
 # --- installing the app's packages ------------------------------------------------------
 
-def missing_requirements_txt(found):
+def missing_requirements_txt(found, listing):
     lines = ["No requirements.txt in the app's root folder, so there is nothing for pip to install.",
              f"The app was detected as Python because of: {', '.join(found) or 'none of its files'}.",
              "This buildpack installs packages from requirements.txt (pip's format; `-r other.txt` and `-e .` work).",
-             "setup.py, pyproject.toml, Pipfile, runtime.txt and .python-version mark a Python app but are not installed from.",
-             "Add a requirements.txt to the app's root folder, then build again:",
-             "  - list the packages the app needs, one per line (e.g. gunicorn==23.0.0);"]
+             "The app's root folder contains:"]
+    lines += ["  " + name for name in listing] or ["  (nothing)"]
+    lines += ["If the app has a requirements.txt, check that it:",
+              "  1. is in the app's root folder, not a subfolder (or build that subfolder with --app-dir);",
+              "  2. is named exactly requirements.txt, in lowercase;",
+              "  3. is not excluded by .gitignore or .slugignore;",
+              "  4. is committed: Heroku builds what is pushed, and slugc build --git-ref what is committed.",
+              "Otherwise add one, then build again:",
+              "  - list the packages the app needs, one per line (e.g. gunicorn==23.0.0);"]
     if "Pipfile" in found:
         lines.append("  - with Pipenv, write it with `pipenv requirements > requirements.txt`;")
     for marker in ("pyproject.toml", "setup.py"):
@@ -175,6 +181,23 @@ def missing_requirements_txt(found):
             lines.append(f"  - or write a line `.` to install the app itself with the dependencies its {marker} declares.")
             break
     return lines
+
+
+def committed_environment(folder):
+    return [f"The app's source contains an installed Python environment: {folder}/.",
+            "It must not be in the repository: it holds the build machine's paths and binaries, and the buildpack",
+            "installs the app's packages itself. Delete it from the repository (`git rm -r --cached "
+            f"{folder}` and add it to .gitignore), or list it in .slugignore, then build again."]
+
+
+def saved_as_utf16(name):
+    return [f"{name} is saved as UTF-16 (Windows PowerShell's `>` writes that), which this buildpack cannot read.",
+            f"Save it as UTF-8 (e.g. `Set-Content -Encoding utf8`, or your editor's \"Save with encoding\"), then build again."]
+
+
+def byte_order_mark(name):
+    return [f"{name} starts with a UTF-8 byte-order mark (Notepad writes one); it is read without it.",
+            "Save it as UTF-8 without BOM so every tool reads its first line alike."]
 
 
 def pip_failed(status, quoted, line, relation):

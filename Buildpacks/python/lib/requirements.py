@@ -47,7 +47,7 @@ def canonical(name):
 
 def logical_lines(path, display):
     """The requirement lines of one file: continuations joined, comments and blanks dropped."""
-    with open(path, encoding="utf-8", errors="replace") as handle:
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
         physical = handle.read().splitlines()
     lines, pending, start = [], "", None
     for number, raw in enumerate(physical, start=1):

@@ -17,6 +17,10 @@ public struct Buildpack: Sendable {
     public var name: String
     public var directory: URL
     public var detection: Detection
+    /// `buildpack.yml`'s `requires`: what compile needs beyond what detection looks for (the
+    /// Python buildpack detects on any Python file but installs from requirements.txt). When it
+    /// fails, detection still matches, and says why compile will fail and what to add.
+    public var requirement: DetectionRule?
     /// From `buildpack.yml`'s `process_types`; a classic buildpack's come from `bin/release`.
     public var defaultProcessTypes: ProcessTypes
     /// `buildpack_provided_description` in the release metadata.
@@ -26,8 +30,9 @@ public struct Buildpack: Sendable {
 
     public init(id: String, name: String, directory: URL, detection: Detection,
                 defaultProcessTypes: ProcessTypes = ProcessTypes(), providedDescription: String? = nil,
-                reference: String? = nil) {
+                reference: String? = nil, requirement: DetectionRule? = nil) {
         self.id = id
+        self.requirement = requirement
         self.name = name
         self.directory = directory
         self.detection = detection

@@ -3,7 +3,7 @@ import Foundation
 /// Reads `buildpack.yml` into a `Buildpack`. Every error names the file and line and says
 /// what to write instead.
 enum BuildpackManifest {
-    static let topLevelKeys = ["id", "name", "description", "detect", "process_types"]
+    static let topLevelKeys = ["id", "name", "description", "detect", "requires", "process_types"]
     static let ruleKeys = ["file", "dir", "glob", "contains", "any", "all", "not"]
 
     /// Parses `<directory>/buildpack.yml`.
@@ -17,7 +17,7 @@ enum BuildpackManifest {
         for pair in pairs {
             guard let key = pair.key.string, topLevelKeys.contains(key) else {
                 let key = pair.key.string ?? "?"
-                throw context.error(pair.key, "unknown key '\(key)'\(suggestion(for: key, among: topLevelKeys)) The keys are id, name, description, detect and process_types.")
+                throw context.error(pair.key, "unknown key '\(key)'\(suggestion(for: key, among: topLevelKeys)) The keys are id, name, description, detect, requires and process_types.")
             }
         }
         guard let idNode = root["id"] else {
@@ -33,6 +33,7 @@ enum BuildpackManifest {
             throw context.error(root, "there is no 'detect' rule: add one such as 'detect: {file: requirements.txt}'.")
         }
         let rule = try context.rule(detectNode, at: "detect")
+        let requirement = try root["requires"].map { node throws(DetectError) in try context.rule(node, at: "requires") }
         var processTypes = ProcessTypes()
         if let typesNode = root["process_types"] {
             guard let typePairs = typesNode.mapping else {
@@ -51,7 +52,7 @@ enum BuildpackManifest {
             }
         }
         return Buildpack(id: id, name: name, directory: directory, detection: .rules(rule),
-                         defaultProcessTypes: processTypes, providedDescription: description)
+                         defaultProcessTypes: processTypes, providedDescription: description, requirement: requirement)
     }
 
     /// Reads and parses a YAML file, turning syntax errors into `invalidBuildpack` with the position.

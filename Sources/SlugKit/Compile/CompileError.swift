@@ -8,6 +8,8 @@ public enum CompileError: Error, Sendable, Equatable {
     case scriptNotExecutable(buildpack: String, script: String)
     /// The kernel would not run it: usually a `#!` line naming an interpreter the stack lacks.
     case scriptCannotStart(buildpack: String, script: String)
+    /// `bin/compile` failed after detection had said what it would miss (`requires` in buildpack.yml).
+    case missingRequirement(buildpack: String, script: String, outcome: String, needs: String, hints: [String])
     case timedOut(buildpack: String, script: String, seconds: Int)
     case cancelled
     case invalidConfigVar(name: String, reason: String)
@@ -30,6 +32,10 @@ extension CompileError: CustomStringConvertible {
             return "\(script) of buildpack \(buildpack) could not be started: its first line (#!) names an interpreter this stack does not have, or it is not a program. Fix the #! line, or install the interpreter on the stack."
         case let .scriptFailed(buildpack, script, outcome, _):
             return "Failed to compile app with buildpack \(buildpack): \(script) \(outcome). The buildpack's messages above say what went wrong and what to change."
+        case let .missingRequirement(buildpack, script, outcome, needs, hints):
+            var lines = ["Failed to compile app with buildpack \(buildpack): \(script) \(outcome). It needs \(needs) at the app root, and the app has none; the buildpack's messages above say more."]
+            if !hints.isEmpty { lines += ["Hints:"] + hints.map { "  " + $0 } }
+            return lines.joined(separator: "\n")
         case let .timedOut("app", script, seconds):
             return "The app's \(script) hook timed out: it was still running after \(seconds)s and was stopped. Raise --timeout, or make the hook faster."
         case let .timedOut(buildpack, script, seconds):

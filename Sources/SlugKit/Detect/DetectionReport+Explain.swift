@@ -21,10 +21,15 @@ extension DetectionReport {
                 lines += scriptLines(result, script: script)
             } else {
                 for rule in result.rules { lines += Self.ruleLines(rule, depth: 0) }
+                if !result.requirement.isEmpty {
+                    lines.append("       requires (compile needs it at the app root):")
+                    for rule in result.requirement { lines += Self.ruleLines(rule, depth: 1) }
+                }
             }
         }
         if let chosen = selectedResult {
             lines.append("-----> \(chosen.framework ?? chosen.name) app detected")
+            if let warning = requirementWarning { lines.append(" !     Warning: " + warning) }
             let others = alsoMatched
             if !others.isEmpty {
                 lines.append("       Also matched: \(others.map(\.displayName).joined(separator: ", ")). The first match in order wins; choose another with --buildpack.")
@@ -37,6 +42,14 @@ extension DetectionReport {
             lines += hints.map { "       " + $0 }
         }
         return lines
+    }
+
+    /// "the Python buildpack will fail to compile …" when the selected buildpack matched but what
+    /// its compile needs is missing; nil otherwise.
+    public var requirementWarning: String? {
+        guard let chosen = selectedResult, !chosen.requirementMet else { return nil }
+        let missing = chosen.requirement.flatMap(\.failingLeaves).map(\.reason).joined(separator: "; ")
+        return "the \(chosen.name) buildpack matched, but its compile will fail: it needs \(chosen.required ?? "more files") at the app root (\(missing))."
     }
 
     private func status(of result: BuildpackDetection) -> String {

@@ -42,6 +42,14 @@ public struct BuildpackDetection: Sendable, Equatable, Codable {
     public var script: String?
     /// Set when `bin/detect` failed rather than answering: "exited with status 3", "timed out" …
     public var failure: String?
+    /// A matching buildpack's `requires` rule (empty when it has none or did not match): what
+    /// compile needs at the app root.
+    public var requirement: [RuleResult] = []
+    /// What `requires` asks for, compactly ("requirements.txt"); nil without one.
+    public var required: String?
+
+    /// False when the buildpack matched but compile will fail for want of a file it requires.
+    public var requirementMet: Bool { requirement.allSatisfy(\.passed) }
 
     public init(id: String, name: String, matched: Bool, rules: [RuleResult] = [],
                 exitCode: Int32? = nil, framework: String? = nil, stderr: [String] = [],

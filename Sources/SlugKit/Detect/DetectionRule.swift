@@ -38,11 +38,18 @@ extension DetectionRule: CustomStringConvertible {
         case .directory(let path): return path + "/"
         case .glob(let pattern): return "glob \(pattern)"
         case let .contains(file, pattern): return "\(file) containing /\(pattern)/"
+        case .any(let rules) where rules.count > Self.summaryLimit:
+            // A loose rule (Python's 28 names) would fill the screen; explain lists every one.
+            let shown = rules.prefix(Self.summaryLimit - 1).map(\.nestedSummary).joined(separator: ", ")
+            return "\(shown) or \(rules.count - Self.summaryLimit + 1) more (slugc detect --explain lists them)"
         case .any(let rules): return Self.join(rules.map { $0.nestedSummary }, last: "or")
         case .all(let rules): return Self.join(rules.map { $0.nestedSummary }, last: "and")
         case .not(let rule): return "no \(rule.nestedSummary)"
         }
     }
+
+    /// How many alternatives a summary names before it says "or N more".
+    static let summaryLimit = 8
 
     /// Composite rules inside composite rules get parentheses so "a or (b and c)" stays readable.
     private var nestedSummary: String {

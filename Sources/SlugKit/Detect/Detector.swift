@@ -40,6 +40,7 @@ public struct Detector: Sendable {
             report.hints = await hints(for: Array(zip(buildpacks, results)), appDirectory: appDirectory, sourceDirectory: sourceDirectory)
             throw DetectError.noBuildpackDetected(report)
         }
+        report.hints = await requirementHints(report, buildpacks: buildpacks, appDirectory: appDirectory, sourceDirectory: sourceDirectory)
         return report
     }
 
@@ -53,8 +54,30 @@ public struct Detector: Sendable {
         var report = DetectionReport(results: results, selected: results.first(where: \.matched)?.id, hints: [])
         if report.selected == nil {
             report.hints = await hints(for: Array(zip(buildpacks, results)), appDirectory: appDirectory, sourceDirectory: sourceDirectory)
+        } else {
+            report.hints = await requirementHints(report, buildpacks: buildpacks, appDirectory: appDirectory, sourceDirectory: sourceDirectory)
         }
         return report
+    }
+
+    /// When the selected buildpack matched but its `requires` failed (a Python app without
+    /// requirements.txt), the same near-miss hints as for a failed detection, aimed at what compile
+    /// needs: a misspelled or misplaced file, one `.slugignore` removed, a dependency file elsewhere.
+    private func requirementHints(_ report: DetectionReport, buildpacks: [Buildpack], appDirectory: URL, sourceDirectory: URL?) async -> [String] {
+        guard let selected = report.selectedResult, !selected.requirementMet,
+              let buildpack = buildpacks.first(where: { $0.id == selected.id }),
+              let requirement = buildpack.requirement, case .rules(let detect) = buildpack.detection else { return [] }
+        // Package-manager files detection knows (Pipfile, pyproject.toml) also tell where the app is;
+        // source files (`__init__.py`) and folders (`venv/`) do not.
+        let placed = detect.markers.filter { !$0.isDirectory && !$0.path.hasSuffix(".py") && !requirement.markers.contains($0) }
+        var finder = NearMissHints(appDirectory: appDirectory, sourceDirectory: sourceDirectory, environment: environment)
+        finder.goal = "build the app"
+        let missing = requirement.markers.filter { !FileManager.default.fileExists(atPath: appDirectory.appendingPathComponent($0.path).path) }
+        var hints = DependencyFileHints(appDirectory: appDirectory).hints(forMissing: missing)
+        hints += await finder.hints(for: [NearMissHints.Candidate(buildpackName: buildpack.name, markers: requirement.markers)])
+        hints += finder.subfolderHints(for: NearMissHints.Candidate(buildpackName: buildpack.name, markers: placed))
+        var unique = Set<String>()
+        return hints.filter { unique.insert($0).inserted }
     }
 
     private func hints(for pairs: [(Buildpack, BuildpackDetection)], appDirectory: URL, sourceDirectory: URL?) async -> [String] {
@@ -78,8 +101,12 @@ public struct Detector: Sendable {
         switch buildpack.detection {
         case .rules(let rule):
             let result = RuleEvaluator(root: appDirectory).evaluate(rule)
-            let detection = BuildpackDetection(id: buildpack.id, name: buildpack.name, matched: result.passed,
+            var detection = BuildpackDetection(id: buildpack.id, name: buildpack.name, matched: result.passed,
                                                rules: [result], lookedFor: rule.summary)
+            if result.passed, let requirement = buildpack.requirement {
+                detection.requirement = [RuleEvaluator(root: appDirectory).evaluate(requirement)]
+                detection.required = requirement.summary
+            }
             return Evaluation(detection: detection, outcome: none)
         case .script(let script):
             let outcome = try await runDetect(script, appDirectory: appDirectory)

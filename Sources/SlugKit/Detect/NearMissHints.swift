@@ -12,12 +12,21 @@ struct NearMissHints {
 
     var appDirectory: URL
     var sourceDirectory: URL?
+    /// What renaming or un-ignoring achieves: detection, or (for a buildpack's `requires`) a build.
+    var goal = "detect the app"
     /// For finding and running `git`.
     var environment: [String: String]
     /// Folders the subfolder search never enters: they hold dependencies or history, not the app.
     static let skippedFolders: Set<String> = [".git", "node_modules", ".build"]
     static let subfolderDepth = 3
     static let subfolderEntryLimit = 5_000
+
+    /// Subfolder hints only (`--app-dir`), for markers that say where an app is without being
+    /// what a buildpack needs (a Pipfile in `server/` when requirements.txt is missing).
+    func subfolderHints(for candidate: Candidate) -> [String] {
+        let missing = candidate.markers.filter { !exists($0, in: appDirectory) }.map { (candidate.buildpackName, $0) }
+        return subfolders(missing)
+    }
 
     func hints(for candidates: [Candidate]) async -> [String] {
         // Each marker once, credited to the first buildpack that looks for it.
@@ -56,9 +65,9 @@ struct NearMissHints {
         for name in names.sorted() where !knownNames.contains(name) {
             let shown = parent.isEmpty ? name : parent + "/" + name
             if name.lowercased() == target.lowercased() {
-                hints.append("Found '\(shown)': did you mean '\(marker.path)'? Names are case-sensitive: rename it so the \(buildpack) buildpack detects the app.")
+                hints.append("Found '\(shown)': did you mean '\(marker.path)'? Names are case-sensitive: rename it so the \(buildpack) buildpack can \(goal).")
             } else if target.count >= 5, EditDistance.between(name.lowercased(), target.lowercased()) <= 2 {
-                hints.append("Found '\(shown)': did you mean '\(marker.path)'? Rename it so the \(buildpack) buildpack detects the app.")
+                hints.append("Found '\(shown)': did you mean '\(marker.path)'? Rename it so the \(buildpack) buildpack can \(goal).")
             }
         }
         return hints
@@ -111,7 +120,7 @@ struct NearMissHints {
             let (ignored, line) = ignore.matches(marker.path, isDirectory: marker.isDirectory)
             guard ignored else { continue }
             let place = line.map { " (line \($0))" } ?? ""
-            hints.append("'\(marker.path)' is listed in .slugignore\(place), so it is removed before detection: remove that line so the \(name) buildpack can detect the app.")
+            hints.append("'\(marker.path)' is listed in .slugignore\(place), so it is removed before detection: remove that line so the \(name) buildpack can \(goal).")
         }
         return hints
     }

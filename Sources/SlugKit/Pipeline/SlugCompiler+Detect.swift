@@ -16,6 +16,10 @@ extension SlugCompiler {
         if let first = detected.first {
             events(.step("\(first.displayName) app detected"))
         }
+        if let warning = report.requirementWarning {
+            // The hints come with the compile failure that follows, once.
+            events(.warning(BuildWarning(buildpack: report.selected, message: warning)))
+        }
         if !explicit, !report.alsoMatched.isEmpty {
             let others = report.alsoMatched.map(\.name).joined(separator: ", ")
             events(.detail("Also matched: \(others) (the first in order wins; set one with --buildpack to choose)"))

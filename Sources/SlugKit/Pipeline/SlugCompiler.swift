@@ -32,7 +32,14 @@ public struct SlugCompiler: Sendable {
             try await detect(request, appSource: appSource, workspace: workspace, events: events)
         }
         let compiled = try await stage(.compile) {
-            try await compile(request, buildpacks: buildpacks, workspace: workspace, events: events)
+            do {
+                return try await compile(request, buildpacks: buildpacks, workspace: workspace, events: events)
+            } catch let CompileError.scriptFailed(buildpack, script, outcome, _)
+                        where buildpack == report.selected && report.requirementWarning != nil {
+                // Detection knew what compile would miss; the failure says it again with the hints.
+                throw CompileError.missingRequirement(buildpack: buildpack, script: script, outcome: outcome,
+                                                      needs: report.selectedResult?.required ?? "more files", hints: report.hints)
+            }
         }
         var release = try await stage(.release) {
             try await self.release(request, buildpacks: compiled, app: workspace.app, events: events)

@@ -1,0 +1,62 @@
+"""What the app's root folder holds, as the Python buildpack's checks and messages need it:
+which Python markers made it a Python app, its listing, folders that must not be committed,
+and text files saved in an encoding other tools misread.
+"""
+import os
+
+# Heroku's Python buildpack's detection list (as buildpack.yml's `detect`), in its order.
+PYTHON_MARKERS = (".python-version", "__init__.py", "app.py", "main.py", "manage.py", "pdm.lock", "Pipfile",
+                  "Pipfile.lock", "poetry.lock", "pyproject.toml", "requirements.txt", "runtime.txt", "server.py",
+                  "setup.cfg", "setup.py", "uv.lock", "requeriments.txt", "requirement.txt", "requirements",
+                  "requirements.text", "Requirements.txt", "requirements.txt.txt", "requirments.txt",
+                  "__pycache__", ".venv", "venv")
+# Folders holding an installed environment: never part of an app's source.
+ENVIRONMENTS = (".heroku/python", ".venv", "venv")
+LISTING_LIMIT = 40
+
+
+def markers_present(build):
+    """The detection markers the app has, folders shown with a trailing slash."""
+    found = []
+    for name in PYTHON_MARKERS:
+        path = os.path.join(build, name)
+        if os.path.isdir(path):
+            found.append(name + "/")
+        elif os.path.exists(path):
+            found.append(name)
+    return found
+
+
+def listing(build):
+    """`ls -1A --indicator-style=slash` of the app root, as Heroku prints it, at most LISTING_LIMIT lines."""
+    names = sorted(os.listdir(build), key=lambda n: (n.lower(), n))
+    shown = [name + "/" if os.path.isdir(os.path.join(build, name)) else name for name in names[:LISTING_LIMIT]]
+    if len(names) > LISTING_LIMIT:
+        shown.append(f"... and {len(names) - LISTING_LIMIT} more")
+    return shown
+
+
+def committed_environment(build):
+    """The first folder that is an installed Python environment (`venv/` with its pyvenv.cfg, a
+    `.heroku/python` with a bin/python), or None."""
+    for name in ENVIRONMENTS:
+        path = os.path.join(build, name)
+        if name == ".heroku/python" and os.path.isdir(path):
+            return name
+        if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+            return name
+    return None
+
+
+def encoding_of(path):
+    """"utf-16" or "utf-8-bom" for a file starting with that byte-order mark, else None."""
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(3)
+    except OSError:
+        return None
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    if start == b"\xef\xbb\xbf":
+        return "utf-8-bom"
+    return None
