@@ -80,6 +80,17 @@ final class PythonDetectionTests: XCTestCase {
         ], detected.stderr)
     }
 
+    func testAnAddedExtensionAndAMiscasedFolderOfOtherBuildpacksMarkersGetHints() throws {
+        let app = temporary.appending("app")
+        try FileManager.default.createDirectory(at: app.appendingPathComponent("Public"), withIntermediateDirectories: true)
+        try Data("// swift-tools-version:5.9\n".utf8).write(to: app.appendingPathComponent("Package.swift.txt"))
+        try Data("<p>hi</p>\n".utf8).write(to: app.appendingPathComponent("Public/index.html"))
+        let result = try slugc(["detect", app.path])
+        XCTAssertEqual(result.exitCode, 20)
+        XCTAssertTrue(result.stderr.contains(" !       Found 'Package.swift.txt': did you mean 'Package.swift'? Rename it so the Swift buildpack can detect the app.\n"), result.stderr)
+        XCTAssertTrue(result.stderr.contains(" !       Found 'Public/index.html': did you mean 'public/index.html'? Names are case-sensitive: rename the folder so the Static HTML buildpack can detect the app.\n"), result.stderr)
+    }
+
     func testNoCedarLineAppearsOnceWhateverTheStreams() throws {
         let app = try fixture("detect-ruby", in: temporary)
         for arguments in [["detect", app.path], ["detect", app.path, "--explain"], ["build", app.path, "-o", temporary.appending("x.tgz").path]] {

@@ -60,17 +60,32 @@ struct NearMissHints {
         let target = (marker.path as NSString).lastPathComponent
         let parent = (marker.path as NSString).deletingLastPathComponent
         let folder = parent.isEmpty ? appDirectory : appDirectory.appendingPathComponent(parent)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
+            return miscasedFolder(of: marker, buildpack: buildpack)
+        }
         var hints: [String] = []
         for name in names.sorted() where !knownNames.contains(name) {
             let shown = parent.isEmpty ? name : parent + "/" + name
             if name.lowercased() == target.lowercased() {
                 hints.append("Found '\(shown)': did you mean '\(marker.path)'? Names are case-sensitive: rename it so the \(buildpack) buildpack can \(goal).")
-            } else if target.count >= 5, EditDistance.between(name.lowercased(), target.lowercased()) <= 2 {
+            } else if target.count >= 5, EditDistance.between(name.lowercased(), target.lowercased()) <= 2
+                        || name.lowercased().hasPrefix(target.lowercased() + ".") {
+                // `Package.swift.txt`: an editor or a download added an extension.
                 hints.append("Found '\(shown)': did you mean '\(marker.path)'? Rename it so the \(buildpack) buildpack can \(goal).")
             }
         }
         return hints
+    }
+
+    /// `Public/index.html` for `public/index.html`: the marker's folder exists under another case.
+    private func miscasedFolder(of marker: DetectionRule.Marker, buildpack: String) -> [String] {
+        let parts = marker.path.split(separator: "/").map(String.init)
+        guard parts.count == 2, let names = try? FileManager.default.contentsOfDirectory(atPath: appDirectory.path) else { return [] }
+        return names.sorted().filter { $0 != parts[0] && $0.lowercased() == parts[0].lowercased() }.compactMap { folder in
+            let found = folder + "/" + parts[1]
+            guard EntryKind.following(appDirectory.appendingPathComponent(found).path) != .missing else { return nil }
+            return "Found '\(found)': did you mean '\(marker.path)'? Names are case-sensitive: rename the folder so the \(buildpack) buildpack can \(goal)."
+        }
     }
 
     /// Markers that exist in a subfolder (a monorepo): suggest `--app-dir`.
