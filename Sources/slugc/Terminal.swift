@@ -21,7 +21,7 @@ final class Terminal: @unchecked Sendable {
 
     /// A log line (steps, details, buildpack output).
     func log(_ line: String) {
-        if let buildLog { return entry(buildLog.message(Self.unprefixed(line), level: .info)) }
+        if let buildLog { return entry { buildLog.message(Self.unprefixed(line), level: .info) } }
         write(line + "\n", to: logsToStandardError ? stderr : stdout)
     }
 
@@ -30,14 +30,19 @@ final class Terminal: @unchecked Sendable {
         if let buildLog {
             let text = Self.unprefixed(line)
             let warning = text.hasPrefix("Warning: ")
-            return entry(buildLog.message(warning ? String(text.dropFirst("Warning: ".count)) : text, level: warning ? .warning : .error))
+            return entry { buildLog.message(warning ? String(text.dropFirst("Warning: ".count)) : text, level: warning ? .warning : .error) }
         }
         write(line + "\n", to: stderr)
     }
 
-    /// One entry of the JSON log, as a line on stderr.
-    func entry(_ entry: BuildLogEntry) {
-        write(entry.jsonLine + "\n", to: stderr)
+    /// One entry of the JSON log as a line on stderr, made and written under one lock so that
+    /// lines from different threads appear in the order of their times.
+    func entry(_ make: () -> BuildLogEntry?) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let entry = make() else { return }
+        fputs(entry.jsonLine + "\n", stderr)
+        fflush(stderr)
     }
 
     /// The single JSON document on stdout.
@@ -80,7 +85,7 @@ struct EventRenderer {
 
     func render(_ event: BuildEvent) {
         if let buildLog = terminal.buildLog {
-            if let entry = buildLog.entry(for: event) { terminal.entry(entry) }
+            terminal.entry { buildLog.entry(for: event) }
             return
         }
         switch event {

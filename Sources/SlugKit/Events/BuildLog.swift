@@ -74,10 +74,11 @@ public final class BuildLog: @unchecked Sendable {
 
     public init() {}
 
-    /// The entry for `event`, or nil for pack progress inside the interval.
-    public func entry(for event: BuildEvent, at time: Date = Date()) -> BuildLogEntry? {
+    /// The entry for `event` (at `time`, else now), or nil for pack progress inside the interval.
+    public func entry(for event: BuildEvent, at time: Date? = nil) -> BuildLogEntry? {
         lock.lock()
         defer { lock.unlock() }
+        let time = time ?? Date()
         switch event {
         case let .stageStarted(started):
             stage = started
@@ -106,10 +107,10 @@ public final class BuildLog: @unchecked Sendable {
     }
 
     /// A line the caller says outside the build's events (its summary, an error).
-    public func message(_ text: String, level: BuildLogEntry.Level, at time: Date = Date()) -> BuildLogEntry {
+    public func message(_ text: String, level: BuildLogEntry.Level, at time: Date? = nil) -> BuildLogEntry {
         lock.lock()
         defer { lock.unlock() }
-        return BuildLogEntry(time: time, stage: stage, level: level, text: text, event: "message")
+        return BuildLogEntry(time: time ?? Date(), stage: stage, level: level, text: text, event: "message")
     }
 
     /// UTC with milliseconds: `2026-03-01T12:00:00.123Z`.

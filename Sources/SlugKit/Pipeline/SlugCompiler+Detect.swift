@@ -3,7 +3,9 @@ import Foundation
 extension SlugCompiler {
     /// Picks the buildpacks: the ones set with `--buildpack` (each must match), or the first
     /// built-in one that matches.
-    func detect(_ request: BuildRequest, source: PreparedSource, workspace: BuildWorkspace, events: BuildEventHandler) async throws -> ([DetectedBuildpack], DetectionReport) {
+    /// Also returns the warnings it gave, for the release's `warnings`.
+    func detect(_ request: BuildRequest, source: PreparedSource, workspace: BuildWorkspace,
+                events: BuildEventHandler) async throws -> ([DetectedBuildpack], DetectionReport, [BuildWarning]) {
         let explicit = !request.buildpacks.isEmpty
         let candidates = try candidateBuildpacks(request, workspace: workspace)
         let report = try await detector(request, workspace: workspace, source: source)
@@ -20,10 +22,9 @@ extension SlugCompiler {
             let others = report.alsoMatched.map(\.name).joined(separator: ", ")
             events(.detail("Also matched: \(others) (the first in order wins; set one with --buildpack to choose)"))
         }
-        for warning in await unpushedMarkers(of: chosen, source: source, request: request, workspace: workspace) {
-            events(.warning(warning))
-        }
-        return (detected, report)
+        let warnings = await unpushedMarkers(of: chosen, source: source, request: request, workspace: workspace)
+        warnings.forEach { events(.warning($0)) }
+        return (detected, report, warnings)
     }
 
     /// A git checkout built as a folder, detected through files a push would not send

@@ -26,7 +26,7 @@ extension SlugCompiler {
         let source = try await prepareSource(request, workspace: workspace, events: events)
         workspace.sourceVersion = source.version
         try copySource(source.app, into: workspace.app, output: nil, events: events)
-        let (buildpacks, _) = try await detect(request, source: source, workspace: workspace, events: events)
+        let (buildpacks, _, _) = try await detect(request, source: source, workspace: workspace, events: events)
         // Every buildpack must test-compile; the last one runs the tests.
         let required = buildpacks.map { ($0.buildpack, "bin/test-compile") } + buildpacks.suffix(1).map { ($0.buildpack, "bin/test") }
         for (buildpack, script) in required

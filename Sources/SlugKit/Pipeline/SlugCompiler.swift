@@ -34,7 +34,7 @@ public struct SlugCompiler: Sendable {
             return source
         }
         workspace.sourceVersion = source.version
-        let (buildpacks, report) = try await stage(.detect) {
+        let (buildpacks, report, detectWarnings) = try await stage(.detect) {
             try await detect(request, source: source, workspace: workspace, events: events)
         }
         let compiled = try await stage(.compile) {
@@ -43,7 +43,7 @@ public struct SlugCompiler: Sendable {
         var release = try await stage(.release) {
             try await self.release(request, buildpacks: compiled, app: workspace.app, events: events)
         }
-        release.warnings += source.warnings.map(\.description)
+        release.warnings = (source.warnings + detectWarnings).map(\.description) + release.warnings
         let slug = request.output ?? workspace.root.appendingPathComponent("slug.tgz")
         release = try await stage(.pack) {
             let packed = try pack(request, release: release, app: workspace.app, to: slug, events: events)

@@ -22,7 +22,8 @@ public struct SlugUpload: Sendable {
     /// Fails before any work when the URL cannot take a PUT of the slug.
     func check() throws(UploadError) {
         // curl would append the file's name to a URL ending in "/": the slug would land elsewhere.
-        guard ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil, !url.path.hasSuffix("/"), !url.path.isEmpty else {
+        let path = URLComponents(url: url, resolvingAgainstBaseURL: false)?.path ?? ""
+        guard ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil, !path.hasSuffix("/"), !path.isEmpty else {
             throw UploadError.unsupportedURL(url: displayName)
         }
     }
