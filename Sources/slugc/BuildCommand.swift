@@ -14,10 +14,10 @@ struct BuildCommand: AsyncParsableCommand {
             Examples:
               slugc build ./myapp -o myapp.tgz
               slugc build . -o slug.tgz --cache-dir ~/.cache/slugc/myapp --env DEBUG=0
-              slugc build . --git-ref main -o slug.tgz         what git push heroku main would build
+              slugc build . --git-ref main -o slug.tgz      what a push of main sends
               slugc build app.tgz -o slug.tgz
               slugc build - -o - < app.tar > slug.tgz
-              slugc build https://example.com/app.tgz --upload "$SLUG_BLOB_URL" --log-format json
+              slugc build "$SOURCE_URL" --upload "$PUT_URL" --log-format json
               slugc build repo --app-dir services/api -o api.tgz --json > release.json
               slugc build . -o slug.tgz --buildpack ./bp/nodejs --buildpack python
             """

@@ -13,7 +13,7 @@ struct DetectCommand: AsyncParsableCommand {
               slugc detect ./myapp
               slugc detect ./myapp --explain     every rule of every buildpack, hints
               slugc detect . --app-dir server --json
-              slugc detect . --git-ref main       what a push of main would detect, and where missing files are
+              slugc detect . --git-ref main       the commit; where missing files are
               slugc detect app.tgz                a tarball (or -, or an http(s) URL of one)
             """
     )
@@ -56,6 +56,8 @@ struct DetectCommand: AsyncParsableCommand {
             for other in report.alsoMatched {
                 terminal.log("       Also matched: \(other.name) (the first in order wins)")
             }
+            // A match through files git would not push: it would fail on Heroku.
+            for hint in report.hints { terminal.error(" !     Warning: \(hint)") }
         }
         guard failed else { return }
         let error: DetectError = explicit

@@ -14,6 +14,9 @@ struct SourceOptions: ParsableArguments {
 
     func validate() throws {
         if let gitRef, gitRef.isEmpty { throw ValidationError("--git-ref needs a branch, tag or commit, e.g. --git-ref main.") }
+        if source == "-", gitRef == nil, isatty(STDIN_FILENO) == 1 {
+            throw ValidationError("-: stdin is a terminal; pipe a tarball in, e.g. slugc build - -o slug.tgz < app.tgz.")
+        }
     }
 
     func location() throws -> SourceLocation {

@@ -149,5 +149,9 @@ final class GitRefTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains(" !     Warning: \(warning)\n"), result.stderr)
         let release = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(release["warnings"] as? [String], [warning])
+        let detect = try slugcInRepository(["detect"])
+        XCTAssertEqual(detect.exitCode, 0, detect.stderr)
+        XCTAssertEqual(detect.stdout, "-----> Static HTML app detected\n")
+        XCTAssertEqual(detect.stderr, " !     Warning: \(warning)\n")
     }
 }

@@ -39,7 +39,7 @@ final class SourceArchiveTests: XCTestCase {
     }
 
     func testStdinToStdoutGivesAValidSlugAndACleanStdout() throws {
-        let archive = try siteTarball()
+        let archive = try siteTarball("app.tar")
         let slug = temporary.appending("slug.tgz")
         let result = try runCommand("/bin/bash", ["-c", "\"$0\" build - -o - < \"$1\" > \"$2\"", slugcExecutable.path, archive.path, slug.path],
                                     environment: ["SLUGC_BUILDPACKS": builtInBuildpacks.path, "TMPDIR": scratch.path])
