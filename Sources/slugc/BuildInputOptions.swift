@@ -4,8 +4,7 @@ import SlugKit
 
 /// What `build` and `test` share: the source, the buildpacks, the cache and the config vars.
 struct BuildInputOptions: ParsableArguments {
-    @Argument(help: "The app's source folder.")
-    var source: String = "."
+    @OptionGroup var source: SourceOptions
 
     @Option(help: ArgumentHelp("Use this buildpack (built-in id, folder, or .tgz); repeat to run several in order.", valueName: "ID|PATH"))
     var buildpack: [String] = []
@@ -32,8 +31,8 @@ struct BuildInputOptions: ParsableArguments {
     }
 
     /// The library's request; config var errors surface here as `CompileError`s.
-    func request(output: URL) throws -> BuildRequest {
-        var request = BuildRequest(source: URL(fileURLWithPath: source), output: output, buildpacksDirectory: try location.resolve())
+    func request(output: URL?) throws -> BuildRequest {
+        var request = BuildRequest(source: try source.location(), output: output, buildpacksDirectory: try location.resolve())
         request.buildpacks = buildpack
         request.cacheDirectory = cacheDirectory.map { URL(fileURLWithPath: $0) }
         if let envDirectory { try request.configVars.load(directory: URL(fileURLWithPath: envDirectory)) }

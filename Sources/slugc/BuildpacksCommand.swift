@@ -26,7 +26,7 @@ struct BuildpacksCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let terminal = Terminal(json: outputOptions.json)
+        let terminal = Terminal(outputOptions)
         let buildpacks: [Buildpack]
         do { buildpacks = try BuildpackCatalog.load(from: try location.resolve()) } catch {
             throw Failure.report(error, terminal: terminal, json: outputOptions.json)

@@ -6,6 +6,21 @@ import SlugKit
 struct OutputOptions: ParsableArguments {
     @Flag(help: "Print one JSON document on stdout; logs go to stderr.")
     var json = false
+
+    @OptionGroup var log: LogOptions
+}
+
+/// How log lines look: Heroku-style text, or one JSON object per event on stderr.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// `--log-format`, for every command that logs.
+struct LogOptions: ParsableArguments {
+    @Option(name: .customLong("log-format"),
+            help: ArgumentHelp("text, or json: one JSON object per event on stderr (time, stage, buildpack, stream, level, text).",
+                               valueName: "FORMAT"))
+    var logFormat: LogFormat = .text
 }
 
 /// Where the built-in buildpacks are: the flag, then SLUGC_BUILDPACKS, then beside the
@@ -36,11 +51,8 @@ struct BuildpackLocationOptions: ParsableArguments {
     }
 }
 
-/// Where the slug goes and how it is packed (`build` and `pack`).
+/// How the slug is packed (`build` and `pack`).
 struct PackingOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the slug.", valueName: "SLUG.tgz"))
-    var output: String
-
     @Option(help: "The stack name: buildpacks see it in STACK, and the release metadata records it.")
     var stack = "heroku-24"
 
@@ -77,6 +89,7 @@ struct PackingOptions: ParsableArguments {
 
 extension Terminal {
     /// The last word of `build` and `pack`: the release JSON with --json, else a summary.
+    /// `output` is the slug's path, "standard output" or "the upload URL".
     func slugWritten(_ release: ReleaseMetadata, to output: String, json: Bool) {
         if json {
             self.json(release.jsonData())

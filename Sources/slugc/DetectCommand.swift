@@ -13,11 +13,12 @@ struct DetectCommand: AsyncParsableCommand {
               slugc detect ./myapp
               slugc detect ./myapp --explain     every rule of every buildpack, hints
               slugc detect . --app-dir server --json
+              slugc detect . --git-ref main       the commit; where missing files are
+              slugc detect app.tgz                a tarball (or -, or an http(s) URL of one)
             """
     )
 
-    @Argument(help: "The app's source folder.")
-    var source: String = "."
+    @OptionGroup var source: SourceOptions
 
     @Flag(help: "Show every buildpack's rules with pass/fail and reason, and near-miss hints.")
     var explain = false
@@ -32,11 +33,10 @@ struct DetectCommand: AsyncParsableCommand {
     @OptionGroup var outputOptions: OutputOptions
 
     func run() async throws {
-        let terminal = Terminal(json: outputOptions.json)
+        let terminal = Terminal(outputOptions)
         let report: DetectionReport
         do {
-            var request = BuildRequest(source: URL(fileURLWithPath: source), output: URL(fileURLWithPath: "/dev/null"),
-                                       buildpacksDirectory: try location.resolve())
+            var request = BuildRequest(source: try source.location(), output: nil, buildpacksDirectory: try location.resolve())
             request.buildpacks = buildpack
             request.appDirectory = appDirectory
             report = try await SlugCompiler().explain(request)
@@ -60,6 +60,9 @@ struct DetectCommand: AsyncParsableCommand {
                 terminal.error(" !     Warning: " + warning)
                 if !report.hints.isEmpty { terminal.error(" !     Hints:") }
                 for hint in report.hints { terminal.error(" !       " + hint) }
+            } else {
+                // A match through files git would not push: it would fail on Heroku.
+                for hint in report.hints { terminal.error(" !     Warning: \(hint)") }
             }
         }
         guard failed else { return }

@@ -26,6 +26,9 @@ enum Failure {
             }
         case is CancellationError: return 31
         case is ReleaseError, is ProcfileError: return 40
+        case let error as UploadError:
+            if case .unsupportedURL = error { return 64 }
+            return 50
         case let error as PackError:
             if case .tooLarge = error { return 51 }
             return 50

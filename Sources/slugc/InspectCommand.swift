@@ -21,7 +21,7 @@ struct InspectCommand: AsyncParsableCommand {
     @OptionGroup var outputOptions: OutputOptions
 
     func run() async throws {
-        let terminal = Terminal(json: outputOptions.json)
+        let terminal = Terminal(outputOptions)
         let inspection: SlugInspection
         do { inspection = try SlugInspection.inspect(URL(fileURLWithPath: slug)) } catch {
             throw Failure.report(error, terminal: terminal, json: outputOptions.json)

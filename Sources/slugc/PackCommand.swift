@@ -19,16 +19,19 @@ struct PackCommand: AsyncParsableCommand {
     @Argument(help: "The folder to pack; it becomes ./app/ in the slug.")
     var directory: String
 
+    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the slug.", valueName: "SLUG.tgz"))
+    var output: String
+
     @OptionGroup var packing: PackingOptions
     @OptionGroup var outputOptions: OutputOptions
 
     func run() async throws {
-        let terminal = Terminal(json: outputOptions.json)
+        let terminal = Terminal(outputOptions)
         let renderer = EventRenderer(terminal: terminal)
         do {
-            let release = try SlugCompiler().pack(directory: URL(fileURLWithPath: directory), to: URL(fileURLWithPath: packing.output),
+            let release = try SlugCompiler().pack(directory: URL(fileURLWithPath: directory), to: URL(fileURLWithPath: output),
                                                   options: packing.packOptions(), stack: packing.stack) { renderer.render($0) }
-            terminal.slugWritten(release, to: packing.output, json: outputOptions.json)
+            terminal.slugWritten(release, to: output, json: outputOptions.json)
         } catch {
             throw Failure.report(error, terminal: terminal, json: outputOptions.json)
         }

@@ -3,24 +3,49 @@ import SlugKit
 
 /// Writes lines to stdout or stderr; the only place slugc touches the terminal's streams.
 final class Terminal: @unchecked Sendable {
-    /// With `--json`, stdout is reserved for the JSON document and logs go to stderr.
+    /// With `--json` or `-o -`, stdout is reserved for the JSON document or the slug, and logs go to stderr.
     let logsToStandardError: Bool
+    /// With `--log-format json`: every log line is a JSON object on stderr.
+    let buildLog: BuildLog?
     private let lock = NSLock()
     private var progressShown = false
     /// Whether colour escapes from buildpacks may reach each stream (ANSIEscapes).
     private let coloursOnStandardOutput = ANSIEscapes.allowed(on: STDOUT_FILENO)
     private let coloursOnStandardError = ANSIEscapes.allowed(on: STDERR_FILENO)
 
-    init(json: Bool) { logsToStandardError = json }
+    init(json: Bool, logFormat: LogFormat = .text, slugOnStandardOutput: Bool = false) {
+        logsToStandardError = json || slugOnStandardOutput || logFormat == .json
+        buildLog = logFormat == .json ? BuildLog() : nil
+    }
+
+    convenience init(_ options: OutputOptions, slugOnStandardOutput: Bool = false) {
+        self.init(json: options.json, logFormat: options.log.logFormat, slugOnStandardOutput: slugOnStandardOutput)
+    }
 
     /// A log line (steps, details, buildpack output).
     func log(_ line: String) {
+        if let buildLog { return entry { buildLog.message(Self.unprefixed(line), level: .info) } }
         write(line + "\n", to: logsToStandardError ? stderr : stdout)
     }
 
     /// An error or warning line: always stderr.
     func error(_ line: String) {
+        if let buildLog {
+            let text = Self.unprefixed(line)
+            let warning = text.hasPrefix("Warning: ")
+            return entry { buildLog.message(warning ? String(text.dropFirst("Warning: ".count)) : text, level: warning ? .warning : .error) }
+        }
         write(line + "\n", to: stderr)
+    }
+
+    /// One entry of the JSON log as a line on stderr, made and written under one lock so that
+    /// lines from different threads appear in the order of their times.
+    func entry(_ make: () -> BuildLogEntry?) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let entry = make() else { return }
+        fputs(entry.jsonLine + "\n", stderr)
+        fflush(stderr)
     }
 
     /// The single JSON document on stdout.
@@ -50,6 +75,12 @@ final class Terminal: @unchecked Sendable {
         fputs(text, stream)
         fflush(stream)
     }
+
+    /// A Heroku-style line without its `-----> `, seven-space or ` !     ` prefix.
+    static func unprefixed(_ line: String) -> String {
+        for prefix in ["-----> ", " !     ", "       "] where line.hasPrefix(prefix) { return String(line.dropFirst(prefix.count)) }
+        return line
+    }
 }
 
 /// Renders build events Heroku-style: `-----> ` before a step, seven spaces before detail,
@@ -58,6 +89,10 @@ struct EventRenderer {
     let terminal: Terminal
 
     func render(_ event: BuildEvent) {
+        if let buildLog = terminal.buildLog {
+            terminal.entry { buildLog.entry(for: event) }
+            return
+        }
         switch event {
         case .step(let text): terminal.log("-----> " + text)
         case .detail(let text): terminal.log("       " + text)

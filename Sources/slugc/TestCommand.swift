@@ -12,17 +12,19 @@ struct TestCommand: AsyncParsableCommand {
             Examples:
               slugc test ./myapp
               slugc test . --buildpack ./buildpacks/python-testpack --env CI=true
+              slugc test . --git-ref main          the committed tree, not the working tree
             """
     )
 
     @OptionGroup var input: BuildInputOptions
+    @OptionGroup var log: LogOptions
 
     func run() async throws {
-        let terminal = Terminal(json: false)
+        let terminal = Terminal(json: false, logFormat: log.logFormat)
         let renderer = EventRenderer(terminal: terminal)
         let outcome: ChildProcessOutcome
         do {
-            let request = try input.request(output: URL(fileURLWithPath: "/dev/null"))
+            let request = try input.request(output: nil)
             let finalRequest = request
             outcome = try await SignalWatcher().cancelling {
                 try await SlugCompiler().test(finalRequest) { renderer.render($0) }

@@ -107,7 +107,7 @@ final class PipelineTests: XCTestCase {
         var request = request(app: monorepo, output: "slug.tgz")
         request.appDirectory = "services-hello"
         _ = try await SlugCompiler().build(request) { _ in }
-        let extracted = try extractWithSystemTar(request.output, in: temporary)
+        let extracted = try extractWithSystemTar(try XCTUnwrap(request.output), in: temporary)
         XCTAssertTrue(FileManager.default.fileExists(atPath: extracted.appendingPathComponent("hello.txt").path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: extracted.appendingPathComponent("README").path))
 

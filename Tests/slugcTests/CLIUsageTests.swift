@@ -26,7 +26,7 @@ final class CLIUsageTests: XCTestCase {
         let missing = temporary.appending("nope").path
         let result = try slugc(["build", missing, "-o", temporary.appending("slug.tgz").path])
         XCTAssertEqual(result.exitCode, 64)
-        XCTAssertEqual(result.stderr, " !     \(missing): not a folder. Give the app's folder, e.g. slugc build ./myapp -o slug.tgz.\n")
+        XCTAssertEqual(result.stderr, " !     \(missing): no such folder or tarball. Give the app's folder, a tarball (.tar, .tar.gz, .tgz), - for a tarball on stdin, or an http(s) URL of one, e.g. slugc build ./myapp -o slug.tgz.\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: temporary.appending("slug.tgz").path))
     }
 

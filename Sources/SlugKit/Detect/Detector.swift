@@ -5,6 +5,8 @@ public struct Detector: Sendable {
     /// Environment for classic `bin/detect` scripts (PATH, STACK …).
     public var environment: [String: String]
     public var timeout: Duration?
+    /// A git-ref build: hints look for missing markers in the repository.
+    var git: GitSourceContext?
 
     public init(environment: [String: String], timeout: Duration? = .seconds(60)) {
         self.environment = environment
@@ -85,7 +87,7 @@ public struct Detector: Sendable {
             guard !result.matched, case .rules(let rule) = buildpack.detection else { return nil }
             return NearMissHints.Candidate(buildpackName: buildpack.name, markers: rule.markers)
         }
-        let finder = NearMissHints(appDirectory: appDirectory, sourceDirectory: sourceDirectory, environment: environment)
+        let finder = NearMissHints(appDirectory: appDirectory, sourceDirectory: sourceDirectory, environment: environment, git: git)
         return await finder.hints(for: candidates)
     }
 

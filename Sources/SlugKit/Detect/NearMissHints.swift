@@ -1,7 +1,7 @@
 import Foundation
 
 /// Finds the usual reasons a marker file was not seen — a typo or wrong case, the file sits in
-/// a subfolder, `.slugignore` removed it, `.gitignore` keeps it from being pushed — and says
+/// a subfolder, `.slugignore` removed it, git would not push it or has it elsewhere — and says
 /// what to do about each, one sentence per hint.
 struct NearMissHints {
     /// A buildpack that did not match and the paths its rules wanted.
@@ -16,6 +16,8 @@ struct NearMissHints {
     var goal = "detect the app"
     /// For finding and running `git`.
     var environment: [String: String]
+    /// A git-ref build: hints say where in the repository a missing marker is.
+    var git: GitSourceContext?
     /// Folders the subfolder search never enters: they hold dependencies or history, not the app.
     static let skippedFolders: Set<String> = [".git", "node_modules", ".build"]
     static let subfolderDepth = 3
@@ -45,7 +47,11 @@ struct NearMissHints {
         }
         hints += subfolders(missing)
         hints += slugIgnored(missing)
-        hints += await gitIgnored(markers)
+        if let git {
+            hints += await GitHints(context: git).hints(forMissing: missing.map(\.marker))
+        } else {
+            hints += await unpushed(markers)
+        }
         var unique = Set<String>()
         return hints.filter { unique.insert($0).inserted }
     }
@@ -140,29 +146,44 @@ struct NearMissHints {
         return hints
     }
 
-    /// Markers in a git checkout that `.gitignore` keeps out of what gets pushed.
-    private func gitIgnored(_ markers: [(name: String, marker: DetectionRule.Marker)]) async -> [String] {
-        guard let sourceDirectory, isInGitCheckout(sourceDirectory), let git = findExecutable("git") else { return [] }
-        let present = markers.map(\.marker.path).filter { path in
-            EntryKind.of(sourceDirectory.appendingPathComponent(path).path) != .missing
+    /// Markers of a git checkout that a push would not send: ignored by `.gitignore`, or untracked.
+    private func unpushed(_ markers: [(name: String, marker: DetectionRule.Marker)]) async -> [String] {
+        let status = await gitStatus(markers.map(\.marker.path))
+        return markers.map(\.marker.path).compactMap { path in
+            if let (file, line) = status.ignored[path] {
+                return "'\(path)' is ignored by \(file) (line \(line)): Heroku builds what you push, so commit it."
+            }
+            if status.untracked.contains(path) {
+                return "'\(path)' is untracked in git: Heroku builds what you push, so commit it (git add \(path) && git commit)."
+            }
+            return nil
         }
+    }
+
+    /// Warnings for a build of a git checkout that detected the app through files a push would
+    /// not send: the build works here and would fail on Heroku.
+    func unpushedWarnings(_ markers: [(name: String, marker: DetectionRule.Marker)]) async -> [BuildWarning] {
+        let present = markers.filter { exists($0.marker, in: appDirectory) }
         guard !present.isEmpty else { return [] }
-        let process = ChildProcess(
-            executable: git, arguments: ["check-ignore", "-v", "--"] + present,
-            environment: environment, workingDirectory: sourceDirectory, timeout: .seconds(10), capturesOutput: true)
-        // Exit 1 means "nothing ignored"; anything else but 0 (no repository, no git) means no hint.
-        guard let outcome = try? await process.run(), outcome.exitCode == 0 else { return [] }
-        var hints: [String] = []
-        for line in outcome.capturedOutput.split(separator: "\n") {
-            // "<source>:<line>:<pattern>\t<path>"
-            guard let tab = line.firstIndex(of: "\t") else { continue }
-            let path = String(line[line.index(after: tab)...])
-            let fields = line[..<tab].split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard fields.count == 3, let number = Int(fields[1]) else { continue }
-            let source = fields[0].hasPrefix(sourceDirectory.path + "/") ? String(fields[0].dropFirst(sourceDirectory.path.count + 1)) : String(fields[0])
-            hints.append("'\(path)' is ignored by \(source) (line \(number)): Heroku builds what you push, so commit it.")
+        let status = await gitStatus(present.map(\.marker.path))
+        return present.compactMap { name, marker in
+            let path = marker.path
+            let consequence = "this build found it, but a git push would not send it, so Heroku would not detect the app with the \(name) buildpack"
+            if let (file, line) = status.ignored[path] {
+                return BuildWarning(file: path, message: "ignored by \(file) (line \(line)): \(consequence). Remove that line (or git add -f \(path)), then commit it.")
+            }
+            if status.untracked.contains(path) {
+                return BuildWarning(file: path, message: "untracked in git: \(consequence). Commit it: git add \(path) && git commit.")
+            }
+            return nil
         }
-        return hints
+    }
+
+    /// What git says about `paths` of the source folder; nothing when it is not a checkout or there is no git.
+    private func gitStatus(_ paths: [String]) async -> WorkingTreeStatus {
+        guard let sourceDirectory, isInGitCheckout(sourceDirectory),
+              let repository = try? GitRepository(folder: sourceDirectory, baseEnvironment: environment) else { return WorkingTreeStatus() }
+        return await repository.workingTreeStatus(paths)
     }
 
     /// The source itself or a folder above it has `.git`: with --app-dir the source is a subfolder.
@@ -177,12 +198,4 @@ struct NearMissHints {
         return false
     }
 
-    private func findExecutable(_ name: String) -> String? {
-        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for folder in path.split(separator: ":") {
-            let candidate = "\(folder)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
 }

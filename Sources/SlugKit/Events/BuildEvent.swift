@@ -1,8 +1,8 @@
 import Foundation
 
-/// The stages of a build, in the order they run.
+/// The stages of a build, in the order they run; `upload` only when the slug is uploaded.
 public enum BuildStage: String, Sendable, Codable, CaseIterable {
-    case copy, detect, compile, release, pack
+    case copy, detect, compile, release, pack, upload
 }
 
 /// A warning collected during a build: it never stops the build, and it ends up in the

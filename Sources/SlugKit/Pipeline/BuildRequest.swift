@@ -2,10 +2,18 @@ import Foundation
 
 /// Everything a build needs; the CLI fills it from flags, a deploy server from its own config.
 public struct BuildRequest: Sendable {
-    /// The app's source tree. Never modified.
-    public var source: URL
-    /// Where the slug goes; replaced only by a complete new slug.
-    public var output: URL
+    /// The app's source: a folder or a commit of its repository (never modified), or a tarball
+    /// from a file, a descriptor or a URL.
+    public var source: SourceLocation
+    /// Where the slug goes; replaced only by a complete new slug. Nil keeps it in the build's
+    /// temporary folder, for a build that only streams or uploads it.
+    public var output: URL?
+    /// Also writes the finished slug to this open descriptor (`-o -` passes standard output).
+    public var outputDescriptor: Int32?
+    /// PUTs the finished slug to a signed URL.
+    public var upload: SlugUpload?
+    /// Limits for a source downloaded over HTTP.
+    public var download = DownloadOptions()
     /// The built-in buildpacks folder (with `order.yml`).
     public var buildpacksDirectory: URL
     /// `--buildpack` references (ids, folders, archives) in order; empty means detect.
@@ -25,7 +33,12 @@ public struct BuildRequest: Sendable {
     /// exported into it.
     public var baseEnvironment: [String: String] = BuildRequest.defaultBaseEnvironment()
 
+    /// A build of the folder `source`.
     public init(source: URL, output: URL, buildpacksDirectory: URL) {
+        self.init(source: .folder(source), output: output, buildpacksDirectory: buildpacksDirectory)
+    }
+
+    public init(source: SourceLocation, output: URL?, buildpacksDirectory: URL) {
         self.source = source
         self.output = output
         self.buildpacksDirectory = buildpacksDirectory
@@ -47,47 +60,4 @@ public struct BuildRequest: Sendable {
 public struct BuildResult: Sendable {
     public var release: ReleaseMetadata
     public var detection: DetectionReport
-}
-
-/// The source or its options cannot be used (a usage error, exit 64).
-public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
-    case notADirectory(path: String)
-    case appDirectoryOutsideSource(appDirectory: String)
-    case appDirectoryMissing(appDirectory: String, source: String)
-    case outputFolderMissing(output: String, folder: String)
-    case slugNotFound(path: String)
-
-    public var description: String {
-        switch self {
-        case let .notADirectory(path):
-            return "\(path): not a folder. Give the app's folder, e.g. slugc build ./myapp -o slug.tgz."
-        case let .appDirectoryOutsideSource(appDirectory):
-            return "--app-dir \(appDirectory): must be a folder inside the source (no \"..\", not absolute)."
-        case let .appDirectoryMissing(appDirectory, source):
-            return "--app-dir \(appDirectory): there is no such folder in \(source)."
-        case let .outputFolderMissing(output, folder):
-            return "\(output): the folder \(folder) does not exist. Create it, or write the slug elsewhere."
-        case let .slugNotFound(path):
-            return "\(path): no such slug. Build one with slugc build SOURCE -o \(path)."
-        }
-    }
-}
-
-extension SourceError {
-    /// Fails fast, before any work, when the slug could not be written where asked.
-    static func checkOutputFolder(of output: URL) throws {
-        let folder = output.deletingLastPathComponent()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw SourceError.outputFolderMissing(output: output.path, folder: folder.path)
-        }
-    }
-
-    /// A slug to read must exist and be a file.
-    static func checkSlugExists(_ slug: URL) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: slug.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw SourceError.slugNotFound(path: slug.path)
-        }
-    }
 }

@@ -3,6 +3,8 @@ import Foundation
 /// The build's own temporary folder: `app/` is BUILD_DIR, the rest is scratch space.
 struct BuildWorkspace: Sendable {
     let root: URL
+    /// SOURCE_VERSION for the buildpacks: the commit being built, once the source is known.
+    var sourceVersion: String?
     var app: URL { root.appendingPathComponent("app", isDirectory: true) }
     var envDirectory: URL { root.appendingPathComponent("env", isDirectory: true) }
     var scratch: URL { root.appendingPathComponent("scratch", isDirectory: true) }

@@ -3,11 +3,13 @@ import Foundation
 extension SlugCompiler {
     /// Picks the buildpacks: the ones set with `--buildpack` (each must match), or the first
     /// built-in one that matches.
-    func detect(_ request: BuildRequest, appSource: URL, workspace: BuildWorkspace, events: BuildEventHandler) async throws -> ([DetectedBuildpack], DetectionReport) {
+    /// Also returns the warnings it gave, for the release's `warnings`.
+    func detect(_ request: BuildRequest, source: PreparedSource, workspace: BuildWorkspace,
+                events: BuildEventHandler) async throws -> ([DetectedBuildpack], DetectionReport, [BuildWarning]) {
         let explicit = !request.buildpacks.isEmpty
         let candidates = try candidateBuildpacks(request, workspace: workspace)
-        let report = try await detector(request, workspace: workspace)
-            .detect(appDirectory: workspace.app, sourceDirectory: appSource, buildpacks: candidates, explicit: explicit)
+        let report = try await detector(request, workspace: workspace, source: source)
+            .detect(appDirectory: workspace.app, sourceDirectory: source.app, buildpacks: candidates, explicit: explicit)
         let chosen: [Buildpack] = explicit ? candidates : candidates.filter { $0.id == report.selected }
         let detected = chosen.map { buildpack in
             let framework = report.results.first(where: { $0.id == buildpack.id })?.framework
@@ -24,7 +26,23 @@ extension SlugCompiler {
             let others = report.alsoMatched.map(\.name).joined(separator: ", ")
             events(.detail("Also matched: \(others) (the first in order wins; set one with --buildpack to choose)"))
         }
-        return (detected, report)
+        let warnings = await unpushedMarkers(of: chosen, source: source, request: request, workspace: workspace)
+        warnings.forEach { events(.warning($0)) }
+        return (detected, report, warnings)
+    }
+
+    /// A git checkout built as a folder, detected through files a push would not send
+    /// (untracked, or ignored by `.gitignore`): warnings, since Heroku would not detect it.
+    func unpushedMarkers(of buildpacks: [Buildpack], source: PreparedSource, request: BuildRequest,
+                         workspace: BuildWorkspace) async -> [BuildWarning] {
+        guard source.isUserFolder else { return [] }
+        let markers = buildpacks.flatMap { buildpack -> [(name: String, marker: DetectionRule.Marker)] in
+            guard case .rules(let rule) = buildpack.detection else { return [] }
+            return rule.markers.map { (buildpack.name, $0) }
+        }
+        let finder = NearMissHints(appDirectory: workspace.app, sourceDirectory: source.app,
+                                   environment: scriptEnvironment(request, workspace: workspace))
+        return await finder.unpushedWarnings(markers)
     }
 
     /// The buildpacks to ask: those set with `--buildpack` (archives unpacked into the
@@ -37,9 +55,12 @@ extension SlugCompiler {
         }
     }
 
-    /// Runs classic `bin/detect` scripts with the build's script environment.
-    func detector(_ request: BuildRequest, workspace: BuildWorkspace) -> Detector {
-        Detector(environment: scriptEnvironment(request, workspace: workspace), timeout: .seconds(60))
+    /// Runs classic `bin/detect` scripts with the build's script environment; hints of a git-ref
+    /// build look in the repository.
+    func detector(_ request: BuildRequest, workspace: BuildWorkspace, source: PreparedSource) -> Detector {
+        var detector = Detector(environment: scriptEnvironment(request, workspace: workspace), timeout: .seconds(60))
+        detector.git = source.git
+        return detector
     }
 
     /// The environment every buildpack script starts from.
@@ -47,7 +68,7 @@ extension SlugCompiler {
         var environment = request.baseEnvironment
         environment["STACK"] = request.stack
         environment["TMPDIR"] = workspace.temporary.path
-        if let version = sourceVersion(of: request.source) { environment["SOURCE_VERSION"] = version }
+        if let version = workspace.sourceVersion { environment["SOURCE_VERSION"] = version }
         return environment
     }
 
@@ -78,14 +99,25 @@ struct DetectedBuildpack: Sendable {
 }
 
 extension SlugCompiler {
-    /// Detection only (`slugc detect`): the app is copied as a build would copy it (so
+    /// Detection only (`slugc detect`): the source is fetched and copied as a build would (so
     /// `.slugignore` counts), every buildpack is asked, and nothing is thrown for "no match".
+    /// A match through files git would not push adds their warnings to the report's hints.
     public func explain(_ request: BuildRequest) async throws -> DetectionReport {
-        let appSource = try resolveAppSource(request)
-        let workspace = try BuildWorkspace(in: request.temporaryDirectory)
+        var request = request
+        request.output = nil
+        try checkRequest(request)
+        var workspace = try BuildWorkspace(in: request.temporaryDirectory)
         defer { workspace.remove() }
-        try copySource(appSource, into: workspace.app, output: nil, events: { _ in })
-        return try await detector(request, workspace: workspace)
-            .explain(appDirectory: workspace.app, sourceDirectory: appSource, buildpacks: try candidateBuildpacks(request, workspace: workspace))
+        let source = try await prepareSource(request, workspace: workspace, events: { _ in })
+        workspace.sourceVersion = source.version
+        try copySource(source.app, into: workspace.app, output: nil, events: { _ in })
+        let candidates = try candidateBuildpacks(request, workspace: workspace)
+        var report = try await detector(request, workspace: workspace, source: source)
+            .explain(appDirectory: workspace.app, sourceDirectory: source.app, buildpacks: candidates)
+        let matched = request.buildpacks.isEmpty ? candidates.filter { $0.id == report.selected } : candidates
+        if report.selected != nil {
+            report.hints += await unpushedMarkers(of: matched, source: source, request: request, workspace: workspace).map(\.description)
+        }
+        return report
     }
 }

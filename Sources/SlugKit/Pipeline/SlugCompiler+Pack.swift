@@ -7,9 +7,9 @@ extension SlugCompiler {
     /// Packs BUILD_DIR with the release metadata inside, and fills in checksum and size. Files
     /// still holding BUILD_DIR's own path are found exactly, also as a tool that resolves
     /// symlinks writes it (macOS's temporary folder is under `/var`, a link to `/private/var`).
-    func pack(_ request: BuildRequest, release: ReleaseMetadata, app: URL, events: @escaping BuildEventHandler) throws -> ReleaseMetadata {
+    func pack(_ request: BuildRequest, release: ReleaseMetadata, app: URL, to slug: URL, events: @escaping BuildEventHandler) throws -> ReleaseMetadata {
         let buildFolders = Set([app.path, app.resolvingSymlinksInPath().path]).sorted()
-        return try packDirectory(app, to: request.output, options: request.pack, release: release, excludes: nil,
+        return try packDirectory(app, to: slug, options: request.pack, release: release, excludes: nil,
                                  portability: PortabilityCheck(buildFolders: buildFolders), events: events)
     }
 

@@ -18,11 +18,15 @@ extension SlugCompiler {
     /// `bin/test BUILD_DIR ENV_DIR` with `.profile.d` loaded. Returns how `bin/test` ended;
     /// its exit code is the tests' verdict.
     public func test(_ request: BuildRequest, events: @escaping BuildEventHandler) async throws -> ChildProcessOutcome {
-        let appSource = try resolveAppSource(request)
-        let workspace = try BuildWorkspace(in: request.temporaryDirectory)
+        var request = request
+        request.output = nil
+        try checkRequest(request)
+        var workspace = try BuildWorkspace(in: request.temporaryDirectory)
         defer { workspace.remove() }
-        try copySource(appSource, into: workspace.app, output: nil, events: events)
-        let (buildpacks, _) = try await detect(request, appSource: appSource, workspace: workspace, events: events)
+        let source = try await prepareSource(request, workspace: workspace, events: events)
+        workspace.sourceVersion = source.version
+        try copySource(source.app, into: workspace.app, output: nil, events: events)
+        let (buildpacks, _, _) = try await detect(request, source: source, workspace: workspace, events: events)
         // Every buildpack must test-compile; the last one runs the tests.
         let required = buildpacks.map { ($0.buildpack, "bin/test-compile") } + buildpacks.suffix(1).map { ($0.buildpack, "bin/test") }
         for (buildpack, script) in required

@@ -7,14 +7,15 @@ import Foundation
 public struct SlugCompiler: Sendable {
     public init() {}
 
-    /// Builds `request.source` into a slug at `request.output`.
+    /// Builds `request.source` into a slug at `request.output`, then writes it to
+    /// `request.outputDescriptor` and uploads it, when asked.
     ///
-    /// Throws `SourceError`, `DetectError`, `CompileError`, `ReleaseError` or `PackError`; on any
-    /// error (and on cancellation) the output file is untouched and the temporary folder gone.
+    /// Throws `SourceError`, `DetectError`, `CompileError`, `ReleaseError`, `PackError` or
+    /// `UploadError`; on any error (and on cancellation) the output file is untouched and the
+    /// temporary folder gone.
     public func build(_ request: BuildRequest, events: @escaping BuildEventHandler) async throws -> BuildResult {
-        let appSource = try resolveAppSource(request)
-        try SourceError.checkOutputFolder(of: request.output)
-        let workspace = try BuildWorkspace(in: request.temporaryDirectory)
+        try checkRequest(request)
+        var workspace = try BuildWorkspace(in: request.temporaryDirectory)
         defer { workspace.remove() }
 
         let clock = ContinuousClock()
@@ -27,9 +28,14 @@ public struct SlugCompiler: Sendable {
             return value
         }
 
-        try await stage(.copy) { try copySource(appSource, into: workspace.app, output: request.output, events: events) }
-        let (buildpacks, report) = try await stage(.detect) {
-            try await detect(request, appSource: appSource, workspace: workspace, events: events)
+        let source = try await stage(.copy) {
+            let source = try await prepareSource(request, workspace: workspace, events: events)
+            try copySource(source.app, into: workspace.app, output: source.isUserFolder ? request.output : nil, events: events)
+            return source
+        }
+        workspace.sourceVersion = source.version
+        let (buildpacks, report, detectWarnings) = try await stage(.detect) {
+            try await detect(request, source: source, workspace: workspace, events: events)
         }
         let compiled = try await stage(.compile) {
             do {
@@ -44,34 +50,16 @@ public struct SlugCompiler: Sendable {
         var release = try await stage(.release) {
             try await self.release(request, buildpacks: compiled, app: workspace.app, events: events)
         }
+        release.warnings = (source.warnings + detectWarnings).map(\.description) + release.warnings
+        let slug = request.output ?? workspace.root.appendingPathComponent("slug.tgz")
         release = try await stage(.pack) {
-            try pack(request, release: release, app: workspace.app, events: events)
+            let packed = try pack(request, release: release, app: workspace.app, to: slug, events: events)
+            if let descriptor = request.outputDescriptor { try writeSlug(slug, to: descriptor, events: events) }
+            return packed
+        }
+        if let upload = request.upload {
+            try await stage(.upload) { try await self.upload(slug, with: upload, release: release, workspace: workspace, request: request, events: events) }
         }
         return BuildResult(release: release, detection: report)
-    }
-
-    func resolveAppSource(_ request: BuildRequest) throws -> URL {
-        var isDirectory: ObjCBool = false
-        let source = request.source.standardizedFileURL
-        guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw SourceError.notADirectory(path: request.source.path)
-        }
-        guard let sub = request.appDirectory, !sub.isEmpty, sub != "." else { return source }
-        let parts = sub.split(separator: "/")
-        if sub.hasPrefix("/") || parts.contains("..") {
-            throw SourceError.appDirectoryOutsideSource(appDirectory: sub)
-        }
-        let app = source.appendingPathComponent(sub).standardizedFileURL
-        // A symlinked subfolder could still point outside; compare real paths.
-        let realSource = source.resolvingSymlinksInPath().path
-        let realApp = app.resolvingSymlinksInPath().path
-        guard realApp.hasPrefix(realSource + "/") else {
-            if FileManager.default.fileExists(atPath: app.path) { throw SourceError.appDirectoryOutsideSource(appDirectory: sub) }
-            throw SourceError.appDirectoryMissing(appDirectory: sub, source: request.source.path)
-        }
-        guard FileManager.default.fileExists(atPath: app.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw SourceError.appDirectoryMissing(appDirectory: sub, source: request.source.path)
-        }
-        return app
     }
 }

@@ -15,11 +15,25 @@ public enum SlugReader {
     /// outside and links to entries outside with `.unsafeEntry`, writing nothing outside the folder.
     /// With `stripAppPrefix`, only the contents of `./app/` are extracted, without the prefix.
     public static func extractArchive(_ archive: URL, into directory: URL, stripAppPrefix: Bool) throws(PackError) {
-        try unpack(archive, into: directory, stripAppPrefix: stripAppPrefix, symlinksMayLeave: false)
+        try unpack({ () throws(PackError) in try TarReader(path: archive.path) }, into: directory,
+                   stripAppPrefix: stripAppPrefix, symlinksMayLeave: false)
+    }
+
+    /// Unpacks an app's source tarball (from a file, or a descriptor such as standard input) as
+    /// `extractArchive` does; devices, FIFOs and sockets are skipped and named to `skipped`.
+    static func extractSource(_ open: () throws(PackError) -> TarReader, into directory: URL,
+                              skipped: (String) -> Void) throws(PackError) {
+        try unpack(open, into: directory, stripAppPrefix: false, symlinksMayLeave: false, skipped: skipped)
     }
 
     private static func unpack(_ archive: URL, into directory: URL, stripAppPrefix: Bool,
                                symlinksMayLeave: Bool) throws(PackError) {
+        try unpack({ () throws(PackError) in try TarReader(path: archive.path) }, into: directory,
+                   stripAppPrefix: stripAppPrefix, symlinksMayLeave: symlinksMayLeave)
+    }
+
+    private static func unpack(_ open: () throws(PackError) -> TarReader, into directory: URL, stripAppPrefix: Bool,
+                               symlinksMayLeave: Bool, skipped: (String) -> Void = { _ in }) throws(PackError) {
         guard let resolved = realpath(directory.path, nil) else {
             throw PackError.io(path: directory.path, reason: FileSystem.describe(errno))
         }
@@ -27,26 +41,29 @@ public enum SlugReader {
         let root = String(cString: resolved)
         free(resolved)
         try FileSystem.withUTF8Locale { () throws(PackError) in
-            let reader = try TarReader(path: archive.path)
+            let reader = try open()
             while let entry = try reader.next() {
                 let relative: String
                 switch ArchivePath.resolve(entry.path, stripAppPrefix: stripAppPrefix) {
                 case .outside, .root: continue
-                case .unsafe: throw PackError.unsafeEntry(archive: archive.path, entry: entry.path)
+                case .unsafe: throw PackError.unsafeEntry(archive: reader.path, entry: entry.path)
                 case let .inside(path): relative = path
                 }
                 var hardLink: String?
                 if entry.kind == .hardLink, let target = entry.linkTarget {
                     guard case let .inside(targetPath) = ArchivePath.resolve(target, stripAppPrefix: stripAppPrefix) else {
-                        throw PackError.unsafeEntry(archive: archive.path, entry: "\(entry.path) (hard link to \(target))")
+                        throw PackError.unsafeEntry(archive: reader.path, entry: "\(entry.path) (hard link to \(target))")
                     }
                     hardLink = root + "/" + targetPath
                 }
                 if !symlinksMayLeave, entry.kind == .symlink, let target = entry.linkTarget,
                    !ArchivePath.symlinkStaysInside(at: relative, target: target) {
-                    throw PackError.unsafeEntry(archive: archive.path, entry: "\(entry.path) -> \(target)")
+                    throw PackError.unsafeEntry(archive: reader.path, entry: "\(entry.path) -> \(target)")
                 }
-                if entry.kind == .other { continue }
+                if entry.kind == .other {
+                    skipped(entry.path)
+                    continue
+                }
                 try reader.writeCurrent(to: root + "/" + relative, hardLinkDestination: hardLink)
             }
             try reader.finishWriting()

@@ -24,15 +24,26 @@ final class TarReader {
     let path: String
 
     init(path: String) throws(PackError) {
-        guard let archive = archive_read_new() else {
-            throw PackError.io(path: path, reason: "libarchive could not start (out of memory)")
-        }
-        self.archive = archive
+        archive = try Self.newReader(path)
         self.path = path
-        archive_read_support_filter_all(archive)
-        archive_read_support_format_tar(archive)
         guard access(path, R_OK) == 0 else { throw PackError.io(path: path, reason: FileSystem.describe(errno)) }
         guard archive_read_open_filename(archive, path, 1 << 20) == ARCHIVE_OK else { throw notReadable() }
+    }
+
+    /// Reads from an open descriptor (a pipe: standard input), which stays open; `name` is for messages.
+    init(fileDescriptor: Int32, name: String) throws(PackError) {
+        archive = try Self.newReader(name)
+        path = name
+        guard archive_read_open_fd(archive, fileDescriptor, 1 << 20) == ARCHIVE_OK else { throw notReadable() }
+    }
+
+    private static func newReader(_ name: String) throws(PackError) -> OpaquePointer {
+        guard let archive = archive_read_new() else {
+            throw PackError.io(path: name, reason: "libarchive could not start (out of memory)")
+        }
+        archive_read_support_filter_all(archive)
+        archive_read_support_format_tar(archive)
+        return archive
     }
 
     deinit {
