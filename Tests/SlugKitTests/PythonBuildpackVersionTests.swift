@@ -193,7 +193,7 @@ final class PythonBuildpackVersionTests: XCTestCase {
             """)
 
         try FileManager.default.removeItem(at: build.appendingPathComponent("runtime.txt"))
-        try Data([0xff, 0xfe, 0x00, 0x33]).write(to: build.appendingPathComponent("runtime.txt"))
+        try Data([0x80, 0x81, 0x33]).write(to: build.appendingPathComponent("runtime.txt"))
         let binary = try compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"), configVars: offlinePipConfig,
                                               environment: stack.environment)
         XCTAssertEqual(binary.exitCode, 1)

@@ -85,12 +85,13 @@ public final class RunningApp {
     /// and so this object, alive until the run ends).
     private var finalOutput: String?
 
-    /// Sends SIGTERM and waits (up to 10 s, then SIGKILL); returns what the process printed.
+    /// Sends SIGTERM and waits (up to 30 s, a dyno's grace, then SIGKILL); returns what the process printed.
     @discardableResult
     public func stop() -> String {
         if process.isRunning {
             process.terminate()
-            let deadline = Date().addingTimeInterval(10)
+            // 30 s, not less: on a loaded two-core machine a boot under `--root` alone can take seconds.
+            let deadline = Date().addingTimeInterval(30)
             while process.isRunning && Date() < deadline { usleep(20_000) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }

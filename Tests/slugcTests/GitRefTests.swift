@@ -52,21 +52,33 @@ final class GitRefTests: XCTestCase {
         let master = String(try repository.git("rev-parse", "master").prefix(7))
         let expected = "'requirements.txt' is not in master (commit \(master)), but the branch rest has it: build that branch with slugc build --git-ref rest, or merge it into master; to deploy it as it is, git push heroku rest:main."
         let slug = temporary.appending("slug.tgz")
-        let build = try slugcInRepository(["build", "--git-ref", "master", "-o", slug.path])
-        XCTAssertEqual(build.exitCode, 20, build.stderr)
-        XCTAssertTrue(build.stderr.hasPrefix(" !     No Cedar-supported app detected"), build.stderr)
+        // app.py makes it a Python app (as on Heroku); compile then fails for want of
+        // requirements.txt, and the failure says where that file is.
+        let build = try slugcInRepository(["build", "--git-ref", "master", "-o", slug.path, "--env", "PYTHON_RUNTIME_INDEX=none"])
+        XCTAssertEqual(build.exitCode, 30, build.stderr)
+        XCTAssertTrue(build.stderr.contains(" !     Warning: the Python buildpack matched, but its compile will fail: it needs requirements.txt at the app root (requirements.txt: not found).\n"), build.stderr)
+        XCTAssertTrue(build.stderr.contains(" !     Failed to compile app with buildpack python: bin/compile exited with status 1. It needs requirements.txt at the app root"), build.stderr)
         XCTAssertEqual(hints(build), [expected])
         XCTAssertFalse(FileManager.default.fileExists(atPath: slug.path))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: try scratch().path), [], "a failed build left its temporary folder")
 
-        // A set buildpack that does not match gets the same hint, and detect says what build says.
+        // With the buildpack set, and without, detect says what build says.
         let python = try slugcInRepository(["detect", "--git-ref", "master", "--buildpack", "python"])
-        XCTAssertEqual(python.exitCode, 20, python.stderr)
-        XCTAssertTrue(python.stderr.hasPrefix(" !     App not compatible with buildpack: python\n"), python.stderr)
+        XCTAssertEqual(python.exitCode, 0, python.stderr)
+        XCTAssertEqual(python.stdout, "-----> Python app detected\n")
         XCTAssertEqual(hints(python), [expected])
         let detect = try slugcInRepository(["detect", ".", "--git-ref", "master"])
-        XCTAssertEqual(detect.exitCode, 20)
+        XCTAssertEqual(detect.exitCode, 0)
         XCTAssertEqual(hints(detect), [expected])
+
+        // Without any Python file in the commit, nothing is detected, and the hint is the same.
+        try repository.git("rm", "-q", "app.py")
+        try repository.git("commit", "-q", "-m", "No app yet")
+        let bare = String(try repository.git("rev-parse", "master").prefix(7))
+        let nothing = try slugcInRepository(["detect", "--git-ref", "master"])
+        XCTAssertEqual(nothing.exitCode, 20, nothing.stderr)
+        XCTAssertTrue(nothing.stderr.hasPrefix(" !     No Cedar-supported app detected"), nothing.stderr)
+        XCTAssertTrue(hints(nothing).contains(expected.replacingOccurrences(of: master, with: bare)), nothing.stderr)
 
         // The branch that has it detects.
         let rest = try slugcInRepository(["detect", "--git-ref", "rest"])
@@ -75,7 +87,8 @@ final class GitRefTests: XCTestCase {
     }
 
     func testUncommittedUntrackedIgnoredAndDeletedFilesEachGetTheirHint() throws {
-        try repository.write("app.py", "print('hi')\n")
+        // No Python file is committed, so nothing is detected and every marker gets its hint.
+        try repository.write("README.md", "An app\n")
         try repository.write("setup.py", "from setuptools import setup\n")
         try repository.write(".gitignore", "# local files\n*.log\nPipfile\n")
         try repository.commitAll("First")

@@ -72,7 +72,7 @@ public struct Detector: Sendable {
         // Package-manager files detection knows (Pipfile, pyproject.toml) also tell where the app is;
         // source files (`__init__.py`) and folders (`venv/`) do not.
         let placed = detect.markers.filter { !$0.isDirectory && !$0.path.hasSuffix(".py") && !requirement.markers.contains($0) }
-        var finder = NearMissHints(appDirectory: appDirectory, sourceDirectory: sourceDirectory, environment: environment)
+        var finder = NearMissHints(appDirectory: appDirectory, sourceDirectory: sourceDirectory, environment: environment, git: git)
         finder.goal = "build the app"
         let missing = requirement.markers.filter { !FileManager.default.fileExists(atPath: appDirectory.appendingPathComponent($0.path).path) }
         var hints = DependencyFileHints(appDirectory: appDirectory).hints(forMissing: missing)
