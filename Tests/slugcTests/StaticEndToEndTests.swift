@@ -24,7 +24,7 @@ final class StaticEndToEndTests: XCTestCase {
         XCTAssertTrue(built.stderr.contains("-----> Static HTML app detected\n"), built.stderr)
         XCTAssertTrue(built.stderr.contains("-----> Installing static site server\n       Site root: ./ (default: the app folder)\n"), built.stderr)
         let release = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(built.stdout.utf8)) as? [String: Any])
-        XCTAssertEqual(release["process_types"] as? [String: String], ["web": "python3 \"$HOME/.static/serve.py\""])
+        XCTAssertEqual(release["process_types"] as? [String: String], ["web": "bash \"$HOME/.static/start.sh\""])
         XCTAssertEqual(release["buildpack_provided_description"] as? String, "Static")
         XCTAssertEqual(release["buildpacks"] as? [String], ["static"])
     }
@@ -63,7 +63,7 @@ final class StaticEndToEndTests: XCTestCase {
         XCTAssertTrue(index.body.contains("<h1>Harbour Bakery</h1>"), index.body)
         let css = try httpGet(port: port, path: "/css/site.css")
         XCTAssertEqual(css.headers["content-type"], "text/css; charset=utf-8")
-        XCTAssertEqual(try httpGet(port: port, path: "/.static/serve.py").status, 404)
+        XCTAssertEqual(try httpGet(port: port, path: "/.static/start.sh").status, 404)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: runTemporary.path).filter { $0.hasPrefix("slugc-run-") }.count, 1)
 
         run.terminate()
