@@ -153,6 +153,7 @@ def _http_settings(out, site):
     out.line("gzip_proxied any;")
     out.line("gzip_comp_level 6;")
     out.line("gzip_min_length 256;")
+    out.line("gzip_http_version 1.0;  # HTTP/1.0 clients too (the body then ends with the connection)")
     out.line("gzip_types %s;" % " ".join(site.compressible))
     out.line("log_format slugc_router escape=default")
     out.line("    'at=$static_log_level method=$request_method path=\"$static_log_path\" host=$http_host '")

@@ -196,7 +196,7 @@ def _read_keys(config, data, reader):
         elif key == "canonical_host":
             host = reader.plain_text(reader.expect(value, str, [key], "a host name string",
                                                    '"canonical_host": "www.example.com"'), [key])
-            if not HOST_NAME.match(VARIABLE.sub("x", host)) or "${" in VARIABLE.sub("", host):
+            if not HOST_NAME.match(VARIABLE.sub("0", host)) or "${" in VARIABLE.sub("", host):
                 reader.fail([key], messages.canonical_host_invalid(host))
             config.canonical_host = host
         elif key in UNSUPPORTED_KEYS:
@@ -273,7 +273,7 @@ def _read_proxies(config, value, reader):
         origin = reader.expect(target["origin"], str, keys + ["origin"], "a URL string", messages.EXAMPLE_ORIGIN)
         reader.url_text(origin, keys + ["origin"])
         # A template that starts with ${NAME} gets its scheme at boot; start.sh checks the result.
-        if not origin.startswith("${") and not ORIGIN.match(VARIABLE.sub("x", origin)):
+        if not origin.startswith("${") and not ORIGIN.match(VARIABLE.sub("0", origin)):
             reader.fail(keys + ["origin"], messages.proxy_origin_invalid(key_name(keys + ["origin"]), origin))
         for extra in target:
             if extra != "origin":
