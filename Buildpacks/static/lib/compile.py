@@ -75,7 +75,7 @@ def install_server(build, config):
 
 def main(argv):
     if len(argv) < 2 or not os.path.isdir(argv[1]):
-        error("Usage: bin/compile BUILD_DIR CACHE_DIR ENV_DIR (BUILD_DIR must be a folder).")
+        error(messages.USAGE)
         return 1
     build = argv[1]
     step(messages.STEP)

@@ -204,6 +204,7 @@ def unknown_key(key):
 
 # --- what compile prints ----------------------------------------------------------------------
 
+USAGE = "Usage: bin/compile BUILD_DIR CACHE_DIR ENV_DIR (BUILD_DIR must be a folder)."
 STEP = "Installing static site server"
 REPLACING_DOT_STATIC = "Replacing the app's own .static/ folder (the server lives there)"
 ROOT_FROM_KEY = f'set by "root" in {CONFIG_NAME}'

@@ -14,6 +14,7 @@ the slug names the folder it was built in.
 import json
 
 import nginx_syntax as syntax
+import site_scan
 from nginx_syntax import literal, map_regex, text
 
 RUN = ".static/run"
@@ -159,7 +160,7 @@ def _http_settings(out, site):
     out.line("    'at=$static_log_level method=$request_method path=\"$static_log_path\" host=$http_host '")
     out.line("    'fwd=\"$static_forwarded_for\" status=$status bytes=$body_bytes_sent service=${static_service_ms}ms '")
     out.line("    'protocol=$static_protocol';")
-    out.line("access_log /dev/stdout slugc_router;")
+    out.line("access_log %s/access.log slugc_router;  # a FIFO start.sh copies to stdout" % RUN)
     out.line("# A literal \"$\" for values from static.json, where nginx would expand variables.")
     out.line('geo $static_dollar { default "$"; }')
 
@@ -308,7 +309,7 @@ def _server(out, site):
     out.line("# Hidden files and folders (.env, .git, .static, .profile.d) are never served.")
     out.line('location ~ "/\\." { return 404; }')
     if site.root_is_app:
-        for name in ("static.json", "Procfile", "app.json"):
+        for name in site_scan.BUILD_FILES:
             out.line("location = /%s { return 404; }" % name)
     out.block("location = %s" % ERROR_PAGE_URI)
     out.line("internal;")

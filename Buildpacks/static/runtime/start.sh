@@ -88,14 +88,22 @@ conf=${conf//@USER@/"$user_line"}
 mkdir -p -- "$static/run" 2>/dev/null && printf '%s\n' "$conf" 2>/dev/null >"$static/run/nginx.conf" \
     || fail "$message_run_folder" "$static/run"
 
-# nginx opens /dev/stdout for its access log in append mode. When stdout is a file, this
-# script's own lines must be appended too, or they would overwrite nginx's.
-if [[ -f /dev/stdout ]]; then exec 1>>/dev/stdout; fi
-if [[ -f /dev/stderr ]]; then exec 2>>/dev/stderr; fi
+# The access log goes through a FIFO that cat copies to this script's stdout. nginx would have
+# to open /dev/stdout itself, which fails when stdout is a pipe or file of another user (a dyno's
+# log pipe can be), and which would write past this script's own lines in a file. This script
+# writes its lines into the FIFO too, so they keep their order with nginx's. Holding the FIFO
+# open (fd 3) means neither cat nor nginx waits for the other, and cat sees the end of the log
+# only once this script closes it, after nginx is gone.
+access_log=$static/run/access.log
+rm -f -- "$access_log"
+mkfifo -m 600 -- "$access_log" 2>/dev/null && exec 3<>"$access_log" || fail "$message_run_folder" "$static/run"
+(trap '' TERM INT; exec cat -- "$access_log") 3>&- &
+log_pid=$!
 
 nginx_pid="" stopping=""
 stop() {
-    printf "$message_stopping\n" "$1"
+    # shellcheck disable=SC2059
+    printf "$message_stopping\n" "$1" >&3
     stopping=1
     [[ -z $nginx_pid ]] || kill -QUIT "$nginx_pid" 2>/dev/null
 }
@@ -103,8 +111,8 @@ trap 'stop SIGTERM' TERM
 trap 'stop SIGINT' INT
 
 # shellcheck disable=SC2059
-printf "$message_serving\n" "$site_root" "$port"
-"$static/bin/nginx" -p "$app/" -c "$static/run/nginx.conf" -e stderr &
+printf "$message_serving\n" "$site_root" "$port" >&3
+"$static/bin/nginx" -p "$app/" -c "$static/run/nginx.conf" -e stderr 3>&- &
 nginx_pid=$!
 [[ -z $stopping ]] || kill -QUIT "$nginx_pid" 2>/dev/null
 # wait returns early whenever a trapped signal arrives; nginx decides when it is done.
@@ -112,4 +120,7 @@ while kill -0 "$nginx_pid" 2>/dev/null; do
     wait "$nginx_pid"
 done
 wait "$nginx_pid"
-exit $?
+status=$?
+exec 3>&-
+wait "$log_pid"
+exit "$status"
