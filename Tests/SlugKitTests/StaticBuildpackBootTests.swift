@@ -58,6 +58,28 @@ final class StaticBuildpackBootTests: XCTestCase {
             dyno.log)
     }
 
+    func testRunsAsAPlainUserWhoseStdoutBelongsToSomeoneElse() throws {
+        // A dyno runs as a plain user, and its stdout may be a pipe or file it did not make:
+        // nginx must log through what it inherits, never by opening /dev/stdout.
+        try XCTSkipUnless(geteuid() == 0, "switching to the user nobody needs root")
+        let app = try fixture("static-public", in: temporary)
+        XCTAssertEqual(try compileStaticSite(app, in: temporary).exitCode, 0)
+        XCTAssertEqual(try runCommand("/bin/chown", ["-R", "nobody:nogroup", app.path]).exitCode, 0)
+        let port = freePort()
+        let server = try RunningApp(executable: "/usr/bin/setpriv",
+                                    ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", "/bin/bash", "-c",
+                                     "cd \"$HOME\" && exec bash -c \"$1\"", "dyno", try staticWebCommand()],
+                                    environment: ["HOME": app.path, "PORT": String(port)], workingDirectory: app, port: port)
+        let page = try waitForHTTP(port: port, path: "/", seconds: 20)
+        XCTAssertEqual(page.status, 200, server.output)
+        XCTAssertTrue(page.body.contains("<h1>Tide Tables</h1>"))
+        let log = server.stop()
+        XCTAssertEqual(server.process.terminationStatus, 0, log)
+        XCTAssertTrue(log.contains("at=info method=GET path=\"/\" host=127.0.0.1:\(port) "), log)
+        XCTAssertFalse(log.contains("Permission denied") || log.contains("[emerg]") || log.contains("[warn]"), log)
+        XCTAssertTrue(log.hasSuffix("Received SIGTERM, shutting down\n"), log)
+    }
+
     func testCanonicalHostRedirectsOtherHostsInOneHopWithHTTPSOnly() throws {
         let dyno = try StaticSiteDyno(fixture: "static-public", environment: ["CANONICAL_HOST": "www.example.com"]) { app in
             try "{\"canonical_host\": \"${CANONICAL_HOST}\", \"https_only\": true}"
