@@ -54,8 +54,7 @@ def install_server(build, config):
     scan = site_scan.scan(build, config.root, config.text)
     types = mime_types.table()
     root_is_app = os.path.realpath(os.path.join(build, config.root)) == os.path.realpath(build)
-    site = nginx_config.Site(config, scan, types, mime_types.text_types(types), mime_types.compressible_types(types),
-                             root_is_app)
+    site = nginx_config.Site(config, scan, types, root_is_app)
     template, boot_values = nginx_config.render(site)
     write(os.path.join(static_dir, "nginx.conf.template"), template)
     write(os.path.join(static_dir, "mime.types"), mime_types.nginx_types(types))

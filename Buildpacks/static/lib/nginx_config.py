@@ -11,17 +11,15 @@ own path even after nginx has moved on to another file (an error page, a route's
 Paths are relative to the app folder (nginx -p) or, for includes, to .static/run, so nothing in
 the slug names the folder it was built in.
 """
-import json
-
-import nginx_syntax as syntax
+import mime_types
+import nginx_maps
 import site_scan
-from nginx_syntax import literal, map_regex, text
+from nginx_syntax import literal, text
+from static_config import key_name
 
 RUN = ".static/run"
 ERROR_PAGE_URI = "/.static/errors/404"
 BAD_REQUEST_URI = "/.static/errors/400"
-FINGERPRINT = r"\.[0-9a-fA-F]{8,}\.[^/]+$"
-IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 class BootValue:
@@ -62,12 +60,10 @@ class Writer:
 class Site:
     """Everything the configuration is made from."""
 
-    def __init__(self, config, scan, types, text_types, compressible, root_is_app):
+    def __init__(self, config, scan, types, root_is_app):
         self.config = config
         self.scan = scan
-        self.types = types
-        self.text_types = text_types
-        self.compressible = compressible
+        self.types = types              # extension -> content type (mime_types.table())
         self.root_is_app = root_is_app
         self.boot_values = []
         self.host_marker = None
@@ -79,11 +75,18 @@ class Site:
 
     @property
     def etag(self):
+        """Whether file responses carry the site's version as ETag: not behind basic_auth, where
+        the 304 would be answered (in nginx's rewrite phase) before the password is checked."""
         return not self.config.basic_auth
 
-
-def key_name(*keys):
-    return json.dumps(keys[0]) + "".join("[%s]" % json.dumps(key) for key in keys[1:])
+    def host(self):
+        """The canonical host as a quoted string: literal, or the marker start.sh fills in."""
+        host = self.config.canonical_host
+        if "${" not in host:
+            return literal(host.lower())
+        if self.host_marker is None:
+            self.host_marker = self.boot_value(key_name(["canonical_host"]), "host", host)
+        return self.host_marker
 
 
 def render(site):
@@ -113,11 +116,11 @@ def render(site):
     out.block("http")
     _http_settings(out, site)
     out.line()
-    _request_maps(out, site)
+    nginx_maps.request_maps(out, site)
     out.line()
-    _rule_maps(out, site)
+    nginx_maps.rule_maps(out, site)
     out.line()
-    _response_maps(out, site)
+    nginx_maps.response_maps(out, site)
     out.line()
     _server(out, site)
     out.end()
@@ -132,7 +135,8 @@ def _http_settings(out, site):
     out.line("types_hash_bucket_size 128;")
     out.line("map_hash_bucket_size 256;  # room for a canonical host name of any length")
     out.line("charset %s;" % site.config.encoding.lower())
-    out.line("charset_types %s;  # and text/html, always" % " ".join(t for t in site.text_types if t != "text/html"))
+    text_types = [kind for kind in mime_types.text_types(site.types) if kind != "text/html"]
+    out.line("charset_types %s;  # and text/html, always" % " ".join(text_types))
     out.line("server_tokens off;")
     out.line("sendfile on;")
     out.line("tcp_nopush on;")
@@ -155,7 +159,7 @@ def _http_settings(out, site):
     out.line("gzip_comp_level 6;")
     out.line("gzip_min_length 256;")
     out.line("gzip_http_version 1.0;  # HTTP/1.0 clients too (the body then ends with the connection)")
-    out.line("gzip_types %s;" % " ".join(site.compressible))
+    out.line("gzip_types %s;" % " ".join(mime_types.compressible_types(site.types)))
     out.line("log_format slugc_router escape=default")
     out.line("    'at=$static_log_level method=$request_method path=\"$static_log_path\" host=$http_host '")
     out.line("    'fwd=\"$static_forwarded_for\" status=$status bytes=$body_bytes_sent service=${static_service_ms}ms '")
@@ -163,103 +167,6 @@ def _http_settings(out, site):
     out.line("access_log %s/access.log slugc_router;  # a FIFO start.sh copies to stdout" % RUN)
     out.line("# A literal \"$\" for values from static.json, where nginx would expand variables.")
     out.line('geo $static_dollar { default "$"; }')
-
-
-def _request_maps(out, site):
-    config = site.config
-    out.line("# The request's own path, kept from before any internal redirect (an error page, a route's")
-    out.line("# target): header, redirect, route and proxy rules match it, as static.json means.")
-    out.map("$uri", "static_path", [], default="$uri")
-    out.map("$http_x_forwarded_proto", "static_protocol", [('"~^\\\\s*(?<static_proto>[^,\\\\s]+)"', "$static_proto")],
-            default="http")
-    out.map("$http_x_forwarded_for", "static_forwarded_for", [('""', "$remote_addr")], default="$http_x_forwarded_for")
-    out.map("$status", "static_log_level", [('"~^5"', "error")], default="info")
-    out.line("# A request line nginx refused has no $request_uri: the log shows what was asked for.")
-    out.map("$request_uri", "static_log_path", [('""', "$static_request_target")], default="$request_uri")
-    out.map("$request", "static_request_target", [('"~^\\S+\\s+(?<static_target>\\S+)"', "$static_target")], default="-")
-    out.map("$request_time", "static_service_ms", [
-        ('"~^0\\\\.0{0,2}(?<static_ms>[0-9]+)$"', "$static_ms"),
-        ('"~^(?<static_s>[1-9][0-9]*)\\\\.(?<static_ms>[0-9]{3})$"', "${static_s}${static_ms}"),
-    ], default="0")
-    proxied = [(map_regex("^" + syntax.regex_escape(folder)), "1") for folder, _, _ in config.proxies]
-    out.map("$static_path", "static_proxied", proxied, default="0")
-    out.line("# Only GET and HEAD reach the site's files; the proxies pass every method on.")
-    out.map('"$static_proxied:$request_method"', "static_method_refused",
-            [('"~^1:"', "0"), ('"~^0:(GET|HEAD)$"', "0")], default="1")
-    out.line("# A request line nginx refused for a path that climbs out of the root answers 404, as a miss.")
-    out.map("$request", "static_bad_path", [('"~*(%2e|%00|/\\\\.\\\\.)"', "1")], default="0")
-    if config.https_only:
-        out.map("$http_x_forwarded_proto", "static_forwarded_http", [('"~*^\\\\s*http\\\\s*(,|$)"', "1")], default="0")
-        out.map('"$static_forwarded_http:$http_host"', "static_https", [('"~^0:"', '""'), ('"1:"', "missing-host")],
-                default="redirect")
-    if config.canonical_host:
-        host = _host_value(site)
-        out.map("$host", "static_noncanonical", [(host, '""')], default="1")
-        out.map("$static_protocol", "static_scheme", [('"~*^https$"', "https")], default="http")
-
-
-def _host_value(site):
-    """The canonical host as a quoted string: literal, or a marker start.sh fills in."""
-    host = site.config.canonical_host
-    if "${" in host:
-        if site.host_marker is None:
-            site.host_marker = site.boot_value(key_name("canonical_host"), "host", host)
-        return site.host_marker
-    return literal(host.lower())
-
-
-def _rule_maps(out, site):
-    config, blocked = site.config, site.scan.blocked
-    out.line("# Files to try for the path being served ($uri). Symlinks compile found pointing out of the")
-    out.line("# root or at hidden files are never tried, under any name that reaches them.")
-    refuse = [(map_regex(syntax.prefix_regex(path)), '""') for path in blocked]
-    out.map("$uri", "static_file", refuse, default="$uri", volatile=True)
-    index_refused = refuse + [(map_regex(syntax.exact_regex(path[:-len("index.html")])), '""')
-                              for path in blocked if path.endswith("/index.html")]
-    out.map("$uri", "static_index", index_refused + [('"~/$"', '"${uri}index.html"')], volatile=True)
-    if config.clean_urls:
-        clean_refused = [(map_regex("^" + syntax.regex_escape(path) + "/"), '""') for path in blocked]
-        clean_refused += [(map_regex(syntax.exact_regex(path[:-len(".html")])), '""')
-                          for path in blocked if path.endswith(".html")]
-        out.map("$uri", "static_clean", clean_refused + [('"~[^/]$"', '"${uri}.html"')], volatile=True)
-    out.line("# A folder with an index.html, asked for without its slash, redirects to it (query kept).")
-    out.map("$uri", "static_folder_index", [('"~/$"', '""')], default='"${uri}/index.html"', volatile=True)
-    out.map("$request_uri", "static_raw_path", [('"~^/+(?<static_raw>[^?]*)"', '"/$static_raw"')], default='"/"')
-    if config.redirects:
-        statuses, urls = [], []
-        for source, (url, status) in config.redirects.items():
-            key = map_regex(syntax.exact_regex(source))
-            statuses.append((key, str(status)))
-            urls.append((key, site.boot_value(key_name("redirects", source, "url"), "url", url) if "${" in url
-                         else text(url)))
-        out.map("$static_path", "static_redirect_status", statuses)
-        out.map("$static_path", "static_redirect_url", urls)
-    if config.routes:
-        out.map("$static_path", "static_route",
-                [(map_regex(syntax.glob_regex(pattern)), text("/" + target)) for pattern, target in config.routes])
-
-
-def _response_maps(out, site):
-    config = site.config
-    out.line("# static.json \"headers\": one variable per header of each rule, empty unless the rule matches.")
-    cache_control = []
-    for number, (pattern, fields) in enumerate(config.headers):
-        for field_number, (name, value) in enumerate(fields):
-            variable = "static_header_%d_%d" % (number, field_number)
-            out.map("$static_path", variable, [(map_regex(syntax.glob_regex(pattern)), text(value))])
-            if name.lower() == "cache-control":
-                cache_control.append("$" + variable)
-    out.line("# Fingerprinted files (name.0123abcd.ext) never change: cache them for a year, unless a")
-    out.line("# \"headers\" rule already says how.")
-    out.map("$uri", "static_fingerprinted", [(map_regex(FINGERPRINT), "1")], default="0", volatile=True)
-    out.map('"$static_fingerprinted:$static_proxied:%s"' % "".join(cache_control), "static_cache_control",
-            [('"1:0:"', literal(IMMUTABLE))])
-    if site.etag:
-        tag = '"%s"' % site.scan.version
-        out.map('"$status:$static_proxied"', "static_etag", [('"~^(200|206|304):0$"', literal(tag))])
-        out.map("$http_if_none_match", "static_not_modified",
-                [(map_regex('(^|[\\s,])(W/)?"%s"\\s*(,|$)' % site.scan.version), "1")], default="0")
-    out.map("$status", "static_allow", [("405", '"GET, HEAD"')])
 
 
 def _server(out, site):
@@ -287,11 +194,11 @@ def _server(out, site):
     out.line()
     out.line("if ($static_method_refused) { return 405; }")
     if config.https_only:
-        host = _host_value(site)[1:-1] if config.canonical_host else "$http_host"
+        host = site.host()[1:-1] if config.canonical_host else "$http_host"
         out.line('if ($static_https = redirect) { return 301 "https://%s$request_uri"; }' % host)
         out.line('if ($static_https = missing-host) { return 400 "Bad Request: missing or invalid Host header\\n"; }')
     if config.canonical_host:
-        host = _host_value(site)[1:-1]
+        host = site.host()[1:-1]
         out.line('if ($static_noncanonical) { return 301 "$static_scheme://%s$request_uri"; }' % host)
     out.line()
     out.block("location /")
@@ -334,7 +241,7 @@ def _server(out, site):
 def _proxy(out, site, folder, origin, location):
     out.block("location ^~ %s" % literal(folder))
     out.line("charset off;  # the origin's responses pass as they are")
-    marker = site.boot_value(key_name("proxies", location, "origin"), "origin", origin)
+    marker = site.boot_value(key_name(["proxies", location, "origin"]), "origin", origin)
     out.line("proxy_pass %s;" % marker)
     out.line("proxy_http_version 1.1;")
     out.line("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;")
