@@ -29,7 +29,7 @@ warn() {
 }
 
 port=${PORT:-5000}
-if [[ ! $port =~ ^[0-9]{1,5}$ ]] || ((10#$port < 1 || 10#$port > 65535)); then
+if [[ ! $port =~ ^0*[0-9]{1,5}$ ]] || ((10#$port < 1 || 10#$port > 65535)); then
     fail "$message_bad_port" "$port"
 fi
 port=$((10#$port))
