@@ -88,13 +88,14 @@ final class StaticBuildpackCompileErrorTests: XCTestCase {
     }
 
     func testUnknownAndUnsupportedKeysWarnButBuild() throws {
-        let result = try compile(staticJSON: "{\"proxies\": {}, \"colour\": \"blue\"}")
+        let result = try compile(staticJSON: "{\"logging\": {}, \"colour\": \"blue\"}")
         XCTAssertEqual(result.exitCode, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains(
-            "\n !     Warning: static.json: \"proxies\" is not supported by slugc's static buildpack and is ignored.\n"), result.stdout)
+            "\n !     Warning: static.json: \"logging\" is not supported by slugc's static buildpack and is ignored.\n"), result.stdout)
         XCTAssertTrue(result.stdout.contains(
             "\n !     Warning: static.json: unknown key \"colour\" is ignored (supported: root, clean_urls, error_page, headers, "
-            + "redirects, routes, https_only, encoding).\n"), result.stdout)
+            + "redirects, routes, https_only, encoding, proxies, basic_auth, basic_auth_htpasswd_path, canonical_host).\n"),
+            result.stdout)
     }
 
     func testBadPortAtBootIsAClearError() throws {

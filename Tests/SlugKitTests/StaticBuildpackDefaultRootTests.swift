@@ -41,6 +41,6 @@ final class StaticBuildpackDefaultRootTests: XCTestCase {
         XCTAssertEqual(result.exitCode, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("\n       Replacing the app's own .static/ folder (the server lives there)\n"), result.stdout)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: own.path).sorted(),
-                       ["serve.py", "static_config.py", "static_site.py"])
+                       ["bin", "boot.sh", "errors", "mime.types", "nginx.conf.template", "start.sh"])
     }
 }

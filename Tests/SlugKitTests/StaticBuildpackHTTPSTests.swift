@@ -20,7 +20,7 @@ final class StaticBuildpackHTTPSTests: StaticSiteTestCase {
     }
 
     func testBuildFilesAtTheAppFolderAreNotServed() throws {
-        for path in ["/static.json", "/.static/serve.py", "/.static/static_config.py"] {
+        for path in ["/static.json", "/.static/start.sh", "/.static/boot.sh", "/.static/nginx.conf.template"] {
             XCTAssertEqual(try dyno.get(path, headers: ["X-Forwarded-Proto": "https"]).status, 404, path)
         }
     }

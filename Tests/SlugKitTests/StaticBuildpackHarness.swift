@@ -22,16 +22,47 @@ func staticWebCommand() throws -> String {
     return command
 }
 
-/// A fixture compiled by the static buildpack and served by its `web` command in a dyno,
-/// answering HTTP before `init` returns; `shutDown()` stops it and removes its folder.
+/// The run image the static sites boot in (`runImage()`), or nil to boot them on this machine
+/// where that would skip the test (no SLUGC_TEST_RUN_IMAGE outside CI): the HTTP tests still run.
+func staticRunImage() throws -> URL? {
+    do {
+        return try runImage()
+    } catch is XCTSkip {
+        return nil
+    }
+}
+
+/// Packs the built app folder `app` as a slug with `slugc pack` and boots `command` from it with
+/// `slugc run --root image`, as the web process (PORT set, output in the log).
+func startInRunImage(_ app: URL, command: String, image: URL, slug: URL, port: Int = freePort(),
+                     environment: [String: String] = [:]) throws -> RunningApp {
+    let packed = try slugc(["pack", app.path, "-o", slug.path])
+    guard packed.exitCode == 0 else { throw FixtureError(message: "slugc pack failed: \(packed.stderr)") }
+    var arguments = ["run", slug.path, "--port", String(port), "--root", image.path]
+    for (key, value) in environment.sorted(by: { $0.key < $1.key }) { arguments += ["--env", "\(key)=\(value)"] }
+    return try RunningApp(executable: slugcExecutable.path, arguments + ["--", "bash", "-c", command], port: port)
+}
+
+/// The app's own output from a log that starts with slugc run's "-----> Running …" line.
+func appOutput(_ log: String) -> String {
+    guard log.hasPrefix("-----> Running "), let newline = log.firstIndex(of: "\n") else { return log }
+    return String(log[log.index(after: newline)...])
+}
+
+/// A fixture compiled by the static buildpack and served by its `web` command, answering HTTP
+/// before `init` returns; `shutDown()` stops it and removes its folder. With a run image
+/// (SLUGC_TEST_RUN_IMAGE), the compiled folder is packed as a slug and booted by `slugc run --root`
+/// in that bare image, so every test proves the slug needs nothing from this machine; without
+/// one, the folder is booted here as a dyno would.
 final class StaticSiteDyno {
     let temporary: TemporaryDirectory
     let app: URL
     let compileResult: CommandResult
     private var server: RunningApp?
 
-    /// Copies `fixture`, lets `prepare` change the copy, compiles it (which must succeed) and boots it.
-    init(fixture name: String, prepare: (URL) throws -> Void = { _ in }) throws {
+    /// Copies `fixture`, lets `prepare` change the copy, compiles it (which must succeed) and
+    /// boots it with `environment` (config vars) added.
+    init(fixture name: String, environment: [String: String] = [:], prepare: (URL) throws -> Void = { _ in }) throws {
         temporary = try TemporaryDirectory(prefix: "slugc-static")
         do {
             app = try fixture(name, in: temporary)
@@ -45,30 +76,37 @@ final class StaticSiteDyno {
             throw error
         }
         do {
-            try boot()
+            try boot(environment: environment)
         } catch {
             shutDown()
             throw error
         }
     }
 
-    private func boot() throws {
-        let server = try startDyno(in: app, command: staticWebCommand())
+    private func boot(environment: [String: String]) throws {
+        let command = try staticWebCommand()
+        let server: RunningApp
+        if let image = try staticRunImage() {
+            server = try startInRunImage(app, command: command, image: image, slug: temporary.appending("site.tgz"),
+                                         environment: environment)
+        } else {
+            server = try startDyno(in: app, command: command, environment: environment)
+        }
         self.server = server
-        let deadline = Date().addingTimeInterval(15)
+        let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             guard server.process.isRunning else { throw FixtureError(message: "the web process exited at boot: \(log)") }
             if (try? httpGet(port: server.port, path: "/")) != nil { return }
             usleep(50_000)
         }
-        throw FixtureError(message: "nothing answered on port \(server.port) within 15 s: \(log)")
+        throw FixtureError(message: "nothing answered on port \(server.port) within 20 s: \(log)")
     }
 
     /// The port the server listens on.
     var port: Int { server?.port ?? 0 }
 
-    /// What the server printed so far.
-    var log: String { server?.output ?? "" }
+    /// What the server printed so far (without slugc run's own first line).
+    var log: String { appOutput(server?.output ?? "") }
 
     /// Sends SIGTERM and waits (up to 10 s, then SIGKILL); returns the exit status.
     @discardableResult

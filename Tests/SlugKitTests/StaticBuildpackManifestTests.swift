@@ -13,7 +13,7 @@ final class StaticBuildpackManifestTests: XCTestCase {
         let rules = try XCTUnwrap(manifest["detect"]?["any"]?.sequence)
         XCTAssertEqual(rules.compactMap { $0["file"]?.string }, ["static.json", "index.html", "public/index.html"])
         XCTAssertEqual(rules.count, 3)
-        XCTAssertEqual(try staticWebCommand(), "python3 \"$HOME/.static/serve.py\"")
+        XCTAssertEqual(try staticWebCommand(), "bash \"$HOME/.static/start.sh\"")
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: staticBuildpack.appendingPathComponent("bin/compile").path))
     }
 

@@ -21,10 +21,12 @@ final class StaticBuildpackSiteTests: StaticSiteTestCase {
             "-----> Installing static site server",
             "       Site root: ./ (default: the app folder)",
         ])
-        XCTAssertTrue(lines.count > 2 && lines[2].hasPrefix("       Server: .static/serve.py (Python 3."), lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.count > 2 && lines[2].hasPrefix("       Server: nginx 1.") && lines[2].contains(" (.static/bin/nginx, from /"),
+                      lines.joined(separator: "\n"))
         XCTAssertEqual(dyno.compileResult.stderr, "")
+        // run/ is the web process's own, made at boot when the dyno runs in this folder.
         let installed = try FileManager.default.contentsOfDirectory(atPath: dyno.app.appendingPathComponent(".static").path)
-        XCTAssertEqual(installed.sorted(), ["serve.py", "static_config.py", "static_site.py"])
+        XCTAssertEqual(installed.filter { $0 != "run" }.sorted(), ["bin", "boot.sh", "errors", "mime.types", "nginx.conf.template", "start.sh"])
     }
 
     func testNothingInTheSlugHoldsTheBuildDirectoryPath() throws {
@@ -72,12 +74,12 @@ final class StaticBuildpackSiteTests: StaticSiteTestCase {
     }
 
     func testDotFilesAreNeverServed() throws {
-        for path in ["/.htaccess", "/.static/serve.py", "/.static/", "/.profile.d/site.sh", "/%2estatic/serve.py",
-                     "/css/../.htaccess", "/.profile.d"] {
+        for path in ["/.htaccess", "/.static/start.sh", "/.static/", "/.profile.d/site.sh", "/%2estatic/boot.sh",
+                     "/css/../.htaccess", "/.profile.d", "/.static/run/nginx.conf", "/.static/errors/404", "/.static/errors/400"] {
             let response = try dyno.get(path)
             XCTAssertEqual(response.status, 404, path)
             XCTAssertFalse(response.body.contains("Deny from all") || response.body.contains("hunter2")
-                || response.body.contains("ThreadingHTTPServer"), path)
+                || response.body.contains("nginx") || response.body.contains("message_"), path)
         }
     }
 
@@ -111,7 +113,8 @@ final class StaticBuildpackSiteTests: StaticSiteTestCase {
     func testOtherMethodsAre405() throws {
         let raw = try rawHTTP(port: dyno.port, request: "POST / HTTP/1.0\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
         let text = String(decoding: raw, as: UTF8.self)
-        XCTAssertTrue(text.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"), text)
+        // nginx's reason phrase is "Not Allowed"; clients go by the code (RFC 9110, section 15.1).
+        XCTAssertTrue(text.hasPrefix("HTTP/1.1 405 "), text)
         XCTAssertTrue(text.contains("\r\nAllow: GET, HEAD\r\n"), text)
     }
 

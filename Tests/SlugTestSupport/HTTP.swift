@@ -33,6 +33,29 @@ public func httpGet(port: Int, path: String, headers: [String: String] = [:]) th
     return HTTPResponse(status: status, headers: fields, body: String(text[split.upperBound...]))
 }
 
+/// A response whose body is kept as bytes (gzip, part of a binary file).
+public struct HTTPExchange {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: Data
+    /// The body as UTF-8 text.
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// One HTTP/1.0 request of any method to 127.0.0.1 over a raw socket; `host` replaces the Host
+/// header (127.0.0.1:PORT), `body` is sent with its Content-Length. No redirects followed.
+public func httpRequest(port: Int, method: String = "GET", path: String, host: String? = nil,
+                        headers: [String: String] = [:], body: String? = nil) throws -> HTTPExchange {
+    var request = "\(method) \(path) HTTP/1.0\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\nConnection: close\r\n"
+    for (name, value) in headers.sorted(by: { $0.key < $1.key }) { request += "\(name): \(value)\r\n" }
+    if let body { request += "Content-Length: \(body.utf8.count)\r\n" }
+    request += "\r\n" + (body ?? "")
+    let raw = try rawHTTP(port: port, request: request)
+    guard let split = raw.range(of: Data("\r\n\r\n".utf8)) else { throw FixtureError(message: "no HTTP response from port \(port)") }
+    let (status, fields) = parseResponseHead(Substring(String(decoding: raw[..<split.lowerBound], as: UTF8.self)))
+    return HTTPExchange(status: status, headers: fields, body: Data(raw[split.upperBound...]))
+}
+
 /// A HEAD request: the status and headers, and how many bytes followed them (none expected).
 public func httpHead(port: Int, path: String) throws -> (status: Int, headers: [String: String], trailing: Int) {
     let raw = try rawHTTP(port: port, request: "HEAD \(path) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\n\r\n")
