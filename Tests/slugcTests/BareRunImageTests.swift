@@ -67,14 +67,13 @@ final class BareRunImageTests: XCTestCase {
         XCTAssertEqual(collected.stdout, "body { color: #333; }\n", collected.stderr)
     }
 
-    func testStaticSlugCannotStartYetBecauseItsServerIsPython() throws {
-        // The static buildpack's server is `python3 serve.py`, and the run image has no python3:
-        // "Static sites served by nginx from inside the slug" replaces it. Until then this records
-        // exactly how the slug fails, so the day it boots this test says to turn it into a 200.
+    func testStaticSlugServesWithTheNginxItCarries() throws {
         let image = try runImage()
         let slug = try build("static-site", buildpack: "static")
-        let run = try slugc(["run", slug.path, "--root", image.path])
-        XCTAssertEqual(run.exitCode, 127, run.stdout + run.stderr)
-        XCTAssertTrue(run.stderr.contains("python3: command not found"), run.stderr)
+        let (response, log) = try bootAndGet(slug, image: image)
+        XCTAssertEqual(response.status, 200, log)
+        XCTAssertTrue(response.headers["server"]?.hasPrefix("nginx") ?? false, "\(response.headers)")
+        let which = try slugc(["run", slug.path, "--root", image.path, "--", "bash", "-c", "command -v nginx python3 || echo none on PATH"])
+        XCTAssertEqual(which.stdout, "none on PATH\n", which.stderr)
     }
 }
