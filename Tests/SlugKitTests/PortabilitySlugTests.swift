@@ -15,10 +15,7 @@ final class PortabilitySlugTests: XCTestCase {
     static func leakyTree(at root: URL) throws {
         let fm = FileManager.default
         func write(_ path: String, _ text: String, mode: Int = 0o644) throws {
-            let url = root.appendingPathComponent(path)
-            try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-            try fm.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
+            try SlugTestTrees.writeFile(path, text, mode: mode, under: root)
         }
         func link(_ path: String, _ target: String) throws {
             let url = root.appendingPathComponent(path)

@@ -4,6 +4,14 @@ import XCTest
 
 /// Builds small trees with every kind of entry, and describes trees so two can be compared.
 enum SlugTestTrees {
+    /// Writes `text` at `path` under `root`, making the folders on the way, with `mode`.
+    static func writeFile(_ path: String, _ text: String, mode: Int = 0o644, under root: URL) throws {
+        let url = root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
+    }
+
     static let longPath = "long/" + String(repeating: "x", count: 100) + "/" + String(repeating: "y", count: 94)
 
     /// Nested folders, an empty folder, symlinks, a hard link, an executable, a 200-char path,
@@ -11,10 +19,7 @@ enum SlugTestTrees {
     static func everyKind(at root: URL) throws {
         let fm = FileManager.default
         func write(_ path: String, _ text: String, mode: Int = 0o644) throws {
-            let url = root.appendingPathComponent(path)
-            try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-            try fm.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
+            try writeFile(path, text, mode: mode, under: root)
         }
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         try write("Procfile", "web: python app.py\n")
