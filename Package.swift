@@ -25,34 +25,29 @@ let package = Package(
                 "CArchive", "CYAML", "CZlib", "CDeflate",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            ]
         ),
         .executableTarget(
             name: "slugc",
             dependencies: [
                 "SlugKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            ]
         ),
         // Fixture copying, running the built CLI, tiny HTTP client: shared by both test targets.
         .target(
             name: "SlugTestSupport",
             dependencies: ["SlugKit"],
-            path: "Tests/SlugTestSupport",
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            path: "Tests/SlugTestSupport"
         ),
         .testTarget(
             name: "SlugKitTests",
-            dependencies: ["SlugKit", "SlugTestSupport"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            dependencies: ["SlugKit", "SlugTestSupport"]
         ),
         .testTarget(
             name: "slugcTests",
             dependencies: ["slugc", "SlugTestSupport"],
-            exclude: ["Golden"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            exclude: ["Golden"]
         ),
     ]
 )

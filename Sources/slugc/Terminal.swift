@@ -25,7 +25,7 @@ final class Terminal: @unchecked Sendable {
     /// A log line (steps, details, buildpack output).
     func log(_ line: String) {
         if let buildLog { return entry { buildLog.message(Self.unprefixed(line), level: .info) } }
-        write(line + "\n", to: logsToStandardError ? stderr : stdout)
+        write(line + "\n", to: logsToStandardError ? STDERR_FILENO : STDOUT_FILENO)
     }
 
     /// An error or warning line: always stderr.
@@ -35,7 +35,7 @@ final class Terminal: @unchecked Sendable {
             let warning = text.hasPrefix("Warning: ")
             return entry { buildLog.message(warning ? String(text.dropFirst("Warning: ".count)) : text, level: warning ? .warning : .error) }
         }
-        write(line + "\n", to: stderr)
+        write(line + "\n", to: STDERR_FILENO)
     }
 
     /// One entry of the JSON log as a line on stderr, made and written under one lock so that
@@ -44,13 +44,12 @@ final class Terminal: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let entry = make() else { return }
-        fputs(entry.jsonLine + "\n", stderr)
-        fflush(stderr)
+        Self.writeAll(entry.jsonLine + "\n", to: STDERR_FILENO)
     }
 
     /// The single JSON document on stdout.
     func json(_ data: Data) {
-        write(ANSIEscapes.stripFromJSON(String(decoding: data, as: UTF8.self)) + "\n", to: stdout)
+        write(ANSIEscapes.stripFromJSON(String(decoding: data, as: UTF8.self)) + "\n", to: STDOUT_FILENO)
     }
 
     /// A line rewritten in place (packing progress); only on a terminal and never with --json.
@@ -59,21 +58,34 @@ final class Terminal: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         progressShown = true
-        fputs("\r\u{1B}[2K" + line, stderr)
-        fflush(stderr)
+        Self.writeAll("\r\u{1B}[2K" + line, to: STDERR_FILENO)
     }
 
-    private func write(_ text: String, to stream: UnsafeMutablePointer<FILE>) {
-        let colours = stream == stdout ? coloursOnStandardOutput : coloursOnStandardError
+    private func write(_ text: String, to stream: Int32) {
+        let colours = stream == STDOUT_FILENO ? coloursOnStandardOutput : coloursOnStandardError
         let text = colours ? text : ANSIEscapes.strip(text)
         lock.lock()
         defer { lock.unlock() }
         if progressShown {
-            fputs("\r\u{1B}[2K", stderr)
+            Self.writeAll("\r\u{1B}[2K", to: STDERR_FILENO)
             progressShown = false
         }
-        fputs(text, stream)
-        fflush(stream)
+        Self.writeAll(text, to: stream)
+    }
+
+    /// Writes the whole text to a file descriptor, unbuffered. Plain write(2) rather than C's
+    /// `stdout`/`stderr`, which are mutable globals Swift 6 will not share across threads; the
+    /// callers hold `lock`, so lines never interleave.
+    private static func writeAll(_ text: String, to descriptor: Int32) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return  // a closed pipe or a full disk: the log is best effort, the exit code tells
+            }
+            bytes = bytes.dropFirst(written)
+        }
     }
 
     /// A Heroku-style line without its `-----> `, seven-space or ` !     ` prefix.

@@ -135,7 +135,9 @@ final class StaticSiteDyno {
 /// A test class that shares one running static site among its tests (booting the server is
 /// the slow part). Subclasses say which site with `bootDyno()`; the server stops after the class.
 class StaticSiteTestCase: XCTestCase {
-    private static var running: [ObjectIdentifier: Result<StaticSiteDyno, Error>] = [:]
+    // XCTest runs a class's tests one after another on one thread, so the class-level state of
+    // these test classes is never touched concurrently.
+    nonisolated(unsafe) private static var running: [ObjectIdentifier: Result<StaticSiteDyno, Error>] = [:]
     var dyno: StaticSiteDyno!
 
     /// The site this class tests; called once per class.

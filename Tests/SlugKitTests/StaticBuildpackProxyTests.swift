@@ -6,8 +6,8 @@ import XCTest
 /// redirect's URL takes ${DOCS_HOST} plus a "$", "&", "'" and ";" of its own. The origin is a
 /// local `python3 -m http.server` (on this machine, not in the run image).
 final class StaticBuildpackProxyTests: StaticSiteTestCase {
-    private static var origin: RunningApp?
-    private static var originFolder: TemporaryDirectory?
+    nonisolated(unsafe) private static var origin: RunningApp?  // XCTest: one test at a time
+    nonisolated(unsafe) private static var originFolder: TemporaryDirectory?
 
     override class func bootDyno() throws -> StaticSiteDyno {
         let folder = try TemporaryDirectory(prefix: "slugc-origin")

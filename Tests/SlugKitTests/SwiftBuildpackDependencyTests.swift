@@ -7,8 +7,8 @@ import XCTest
 /// that changed.
 final class SwiftBuildpackDependencyTests: XCTestCase {
     private static let buildpack = builtInBuildpack("swift")
-    private static var scratch: TemporaryDirectory?
-    private static var coldBuild: (app: URL, build: CommandResult)?
+    nonisolated(unsafe) private static var scratch: TemporaryDirectory?  // XCTest: one test at a time
+    nonisolated(unsafe) private static var coldBuild: (app: URL, build: CommandResult)?
 
     /// Git may only use local repositories, and any HTTP(S) attempt goes to a closed port:
     /// a build that needs the network fails instead of quietly using it.

@@ -6,8 +6,8 @@ import XCTest
 /// with PORT, answer HTTP; what goes into the slug; static and dynamic runtime; the cache lock.
 final class SwiftBuildpackWebTests: XCTestCase {
     private static let buildpack = builtInBuildpack("swift")
-    private static var scratch: TemporaryDirectory?
-    private static var firstBuild: (app: URL, build: CommandResult)?
+    nonisolated(unsafe) private static var scratch: TemporaryDirectory?  // XCTest: one test at a time
+    nonisolated(unsafe) private static var firstBuild: (app: URL, build: CommandResult)?
 
     override class func tearDown() {
         scratch?.remove()
@@ -112,9 +112,11 @@ final class SwiftBuildpackWebTests: XCTestCase {
 
         // Two builds at once on one cache both succeed and both executables serve.
         let lock = NSLock()
-        var results: [(app: URL, build: CommandResult)?] = [nil, nil]
+        // Both slots are written under `lock` and read after concurrentPerform returns.
+        nonisolated(unsafe) var results: [(app: URL, build: CommandResult)?] = [nil, nil]
+        nonisolated(unsafe) let test = self
         DispatchQueue.concurrentPerform(iterations: 2) { index in
-            let build = try? self.compileCopy(into: "concurrent-\(index)")
+            let build = try? test.compileCopy(into: "concurrent-\(index)")
             lock.withLock { results[index] = build }
         }
         for result in results {

@@ -8,7 +8,7 @@ public let packageRoot: URL = URL(fileURLWithPath: #filePath)
 public var builtInBuildpacks: URL { packageRoot.appendingPathComponent("Buildpacks") }
 
 /// A temporary folder removed when the test's scope ends (call `remove()` in a defer).
-public struct TemporaryDirectory {
+public struct TemporaryDirectory: Sendable {
     public let url: URL
 
     public init(prefix: String = "slugc-test") throws {

@@ -3,7 +3,8 @@ import Foundation
 /// `Tests/http-server/serve.py` on a free local port: serves `root/files/`, stores PUTs in
 /// `root/uploads/`, and answers with statuses, redirects, hangs and endless bodies on request
 /// (the script's docstring lists its paths). Tests never reach the network.
-public final class TestHTTPServer {
+// Sendable: its properties are fixed at init; what builds share through it is files on disk.
+public final class TestHTTPServer: @unchecked Sendable {
     public let root: URL
     public let port: Int
     private let process: RunningApp

@@ -20,7 +20,7 @@ final class ScaleOutTests: XCTestCase {
             try tarball(of: app, at: archive)
             try server.serve(archive, as: "app-\(index).tgz")
         }
-        func build(_ index: Int, upload name: String) throws -> CommandResult {
+        @Sendable func build(_ index: Int, upload name: String) throws -> CommandResult {
             try slugc(["build", server.url("files/app-\(index).tgz"), "--upload", server.url("uploads/\(name)"), "--json",
                        "--cache-dir", temporary.appending("cache-\(index)").path], environment: ["TMPDIR": scratch.path])
         }

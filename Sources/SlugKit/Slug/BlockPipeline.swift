@@ -181,7 +181,9 @@ final class BlockWorkQueue: @unchecked Sendable {
     private var spare: [[UInt8]] = []
 
     func startWorker(with compressor: BlockCompressor) {
-        let thread = Thread { [self] in self.run(compressor) }
+        // The worker thread owns its compressor from here on; nothing else touches it.
+        nonisolated(unsafe) let owned = compressor
+        let thread = Thread { [self] in self.run(owned) }
         thread.start()
     }
 
