@@ -51,7 +51,8 @@ extension SlugCompiler {
         guard !request.buildpacks.isEmpty else { return try BuildpackCatalog.load(from: request.buildpacksDirectory) }
         return try request.buildpacks.enumerated().map { index, reference in
             try BuildpackCatalog.resolve(reference, builtIn: request.buildpacksDirectory,
-                                         scratch: workspace.scratch.appendingPathComponent("archive-\(index)"))
+                                         scratch: workspace.scratch.appendingPathComponent("archive-\(index)"),
+                                         expansionLimit: request.maxUnpackedSize)
         }
     }
 
