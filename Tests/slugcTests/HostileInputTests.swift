@@ -177,6 +177,31 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(try leftInScratch(), [])
     }
 
+    func testAHostileGitHeadPutsNoHostFileIntoSourceVersion() throws {
+        let buildpack = try classicBuildpack("version")
+        try write(["bin/compile": "#!/bin/sh\necho \"SOURCE_VERSION=${SOURCE_VERSION:-unset}\"\n"], in: buildpack, executable: true)
+        let commit = String(repeating: "ab12", count: 10)
+        let heads: [(String, String?, String)] = [
+            ("ref: refs/heads/main\n", commit + "\n", commit),
+            ("ref: refs/../../../../../../etc/hostname\n", nil, "unset"),
+            ("ref: ../../../../../../etc/hostname\n", nil, "unset"),
+        ]
+        for (head, main, expected) in heads {
+            let source = try app()
+            try write([".git/HEAD": head], in: source)
+            if let main { try write([".git/refs/heads/main": main], in: source) }
+            let result = try run(["build", source.path, "-o", temporary.appending("slug.tgz").path, "--buildpack", buildpack.path])
+            XCTAssertEqual(result.exitCode, 0, result.stderr)
+            XCTAssertTrue(result.output.contains("       SOURCE_VERSION=\(expected)\n"), result.output)
+            try FileManager.default.removeItem(at: source)
+        }
+        let source = try app()
+        try FileManager.default.createDirectory(at: source.appendingPathComponent(".git"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: source.appendingPathComponent(".git/HEAD").path, withDestinationPath: "/etc/hostname")
+        let result = try run(["build", source.path, "-o", temporary.appending("slug.tgz").path, "--buildpack", buildpack.path])
+        XCTAssertTrue(result.output.contains("       SOURCE_VERSION=unset\n"), result.output)
+    }
+
     // MARK: slugc run
 
     /// A slug made by hand, `./app/` holding `files` and, if given, `.slugc/release.json` as a link.
