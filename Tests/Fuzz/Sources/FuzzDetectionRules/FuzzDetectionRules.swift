@@ -25,6 +25,7 @@ enum FuzzApp {
             try? Data(contents.utf8).write(to: url)
         }
         try? FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("outside").path, withDestinationPath: "/etc/passwd")
+        atexit { try? FileManager.default.removeItem(at: FuzzApp.folder) }
         return root
     }()
 }

@@ -35,7 +35,9 @@ public func fuzzTarReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
 enum FuzzInput {
     static let path: String = {
         let folder = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-        return folder + "/slugc-fuzz-tar-\(getpid())"
+        let path = folder + "/slugc-fuzz-tar-\(getpid())"
+        atexit { unlink(FuzzInput.path) }
+        return path
     }()
 }
 
