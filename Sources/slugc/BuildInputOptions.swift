@@ -26,31 +26,8 @@ struct BuildInputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Stop a buildpack script that runs longer than this.", valueName: "SECONDS"))
     var timeout: Int?
 
-    @Option(name: .customLong("max-unpacked-size"),
-            help: ArgumentHelp("Refuse a source tarball or buildpack archive that expands past this (default 4G, or SLUGC_MAX_UNPACKED_SIZE).",
-                               valueName: "SIZE"))
-    var maxUnpackedSize: String?
-
     func validate() throws {
         if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second.") }
-        _ = try unpackedSizeLimit()
-    }
-
-    /// The flag, else `SLUGC_MAX_UNPACKED_SIZE`, else the library's default.
-    func unpackedSizeLimit() throws -> Int64 {
-        if let maxUnpackedSize {
-            guard let bytes = ByteCount.parse(maxUnpackedSize) else {
-                throw ValidationError("--max-unpacked-size \(maxUnpackedSize): not a size; write e.g. 4G or 500M.")
-            }
-            return bytes
-        }
-        if let fromEnvironment = ProcessInfo.processInfo.environment["SLUGC_MAX_UNPACKED_SIZE"], !fromEnvironment.isEmpty {
-            guard let bytes = ByteCount.parse(fromEnvironment) else {
-                throw ValidationError("SLUGC_MAX_UNPACKED_SIZE=\(fromEnvironment): not a size; write e.g. 4G or 500M.")
-            }
-            return bytes
-        }
-        return ArchiveLimits.defaultExpansion
     }
 
     /// The library's request; config var errors surface here as `CompileError`s.
@@ -62,7 +39,7 @@ struct BuildInputOptions: ParsableArguments {
         for assignment in configVars { try request.configVars.set(assignment: assignment) }
         request.appDirectory = appDirectory
         request.timeout = timeout.map { .seconds($0) }
-        request.maxUnpackedSize = try unpackedSizeLimit()
+        request.maxUnpackedSize = try source.unpackedSizeLimit()
         return request
     }
 }
