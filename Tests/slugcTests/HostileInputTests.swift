@@ -82,6 +82,22 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(result.stderr, " !     \(archive.path)/buildpack.yml:3: unknown key 'colour'. The keys are id, name, description, detect, requires and process_types.\n")
     }
 
+    func testAFailingDetectScriptInAnArchiveIsNamedByTheArchive() throws {
+        let buildpack = try classicBuildpack("broken")
+        try write(["bin/detect": "#!/bin/sh\necho 'cannot decide' >&2\nexit 2\n"], in: buildpack, executable: true)
+        let archive = temporary.appending("broken.tgz")
+        XCTAssertEqual(try runCommand("/bin/tar", ["czf", archive.path, "-C", buildpack.path, "."]).exitCode, 0)
+        let result = try run(["build", try app().path, "-o", temporary.appending("slug.tgz").path, "--buildpack", archive.path])
+        XCTAssertEqual(result.exitCode, 21, result.stderr)
+        XCTAssertEqual(result.stderr, """
+             !     The detect script of buildpack '\(archive.path)' failed: \(archive.path)/bin/detect exited with status 2. A detect script exits 0 for "yes" and 1 for "no"; anything else is an error.
+             !     Last lines of its stderr:
+             !       cannot decide
+             !     Fix the script (run '\(archive.path)/bin/detect <app folder>' to try it), or set another buildpack with --buildpack.
+
+            """)
+    }
+
     func testABuildpackArchiveThatExpandsPastTheLimitIsRefused() throws {
         let buildpack = try classicBuildpack("big")
         try Data(count: 3 << 20).write(to: buildpack.appendingPathComponent("zeros.bin"))
