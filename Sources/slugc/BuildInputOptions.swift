@@ -39,6 +39,7 @@ struct BuildInputOptions: ParsableArguments {
         for assignment in configVars { try request.configVars.set(assignment: assignment) }
         request.appDirectory = appDirectory
         request.timeout = timeout.map { .seconds($0) }
+        request.maxUnpackedSize = try source.unpackedSizeLimit()
         return request
     }
 }

@@ -39,6 +39,7 @@ struct DetectCommand: AsyncParsableCommand {
             var request = BuildRequest(source: try source.location(), output: nil, buildpacksDirectory: try location.resolve())
             request.buildpacks = buildpack
             request.appDirectory = appDirectory
+            request.maxUnpackedSize = try source.unpackedSizeLimit()
             report = try await SlugCompiler().explain(request)
         } catch {
             throw Failure.report(error, terminal: terminal, json: outputOptions.json)

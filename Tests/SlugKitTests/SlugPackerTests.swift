@@ -221,8 +221,8 @@ final class SlugPackerOutputTests: XCTestCase {
             guard case let .tooLarge(size, _, _)? = error as? PackError else { return XCTFail("\(error)") }
             XCTAssertEqual("\(error)", """
             Compiled slug size: \(ByteCount.format(size)) is too large (max is 1000B). Remove what the app does not need at run time (list it in .slugignore) or raise --max-size.
-            Largest folders:
-              293.0K  lib
+            Largest folders and files:
+              293.0K  lib/
             """)
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output.path), [])

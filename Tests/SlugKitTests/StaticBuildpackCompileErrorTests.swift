@@ -41,6 +41,16 @@ final class StaticBuildpackCompileErrorTests: XCTestCase {
             + "Write \"Cache-Control\": \"value\", or remove the key.")
     }
 
+    func testAStaticJSONLinkedOutsideTheAppIsNotRead() throws {
+        let app = try fixture("static-public", in: temporary)
+        let outside = temporary.appending("outside.json")
+        try #"{"root": "public/"}"#.write(to: outside, atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: app.appendingPathComponent("static.json").path, withDestinationPath: outside.path)
+        let result = try compileStaticSite(app, in: temporary)
+        XCTAssertEqual(result.exitCode, 1)
+        XCTAssertEqual(result.stderr, " !     static.json is a symlink to \(outside.path), which leads outside the app, so it was not read. Put the file itself in the app instead of a link (e.g. cp --remove-destination \"$(readlink -f static.json)\" static.json), and commit it.\n")
+    }
+
     func testTopLevelMustBeAnObject() throws {
         try assertFails("[\"public/\"]\n", with:
             "static.json: the top level must be a JSON object such as {\"root\": \"public/\"}, not an array.")

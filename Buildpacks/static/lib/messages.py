@@ -26,6 +26,12 @@ def not_a_regular_file():
     return f"{CONFIG_NAME} is not a regular file. Make it a JSON file, or remove it."
 
 
+def link_outside(target):
+    return (f"{CONFIG_NAME} is a symlink to {target}, which leads outside the app, so it was not read. Put the file "
+            f"itself in the app instead of a link (e.g. cp --remove-destination \"$(readlink -f {CONFIG_NAME})\" "
+            f"{CONFIG_NAME}), and commit it.")
+
+
 def not_utf8(byte):
     return f"{CONFIG_NAME} is not UTF-8 text (byte {byte}). Save it as UTF-8."
 

@@ -136,6 +136,9 @@ def load(app_dir):
     path = os.path.join(app_dir, CONFIG_NAME)
     data, text = {}, ""
     if os.path.lexists(path):
+        # A link out of the app would read the build machine's file into the site's configuration.
+        if os.path.islink(path) and not inside(os.path.realpath(path), os.path.realpath(app_dir)):
+            raise ConfigError(messages.link_outside(os.readlink(path)))
         if not os.path.isfile(path):
             raise ConfigError(messages.not_a_regular_file())
         with open(path, "rb") as handle:

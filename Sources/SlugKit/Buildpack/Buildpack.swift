@@ -41,6 +41,14 @@ public struct Buildpack: Sendable {
         self.reference = reference
     }
 
+    /// How messages name a file of this buildpack: under the archive given to `--buildpack`
+    /// (`bp.tgz/bin/detect`) when it came from one, since the folder it was unpacked into is
+    /// gone by the time anyone reads the message.
+    public func displayPath(of file: URL) -> String {
+        guard let reference, BuildpackCatalog.isArchive(reference), file.path.hasPrefix(directory.path + "/") else { return file.path }
+        return reference + file.path.dropFirst(directory.path.count)
+    }
+
     public var compileScript: URL { directory.appendingPathComponent("bin/compile") }
     /// `bin/release`, when the buildpack has one.
     public var releaseScript: URL? {

@@ -64,8 +64,9 @@ public enum BuildpackCatalog {
     }
 
     /// A `--buildpack` reference: a built-in id, a folder, or a `.tgz`/`.tar.gz` archive
-    /// (unpacked into `scratch`).
-    public static func resolve(_ reference: String, builtIn directory: URL, scratch: URL) throws(DetectError) -> Buildpack {
+    /// (unpacked into `scratch`, refused once it expands past `expansionLimit` bytes).
+    public static func resolve(_ reference: String, builtIn directory: URL, scratch: URL,
+                               expansionLimit: Int64 = ArchiveLimits.defaultExpansion) throws(DetectError) -> Buildpack {
         let fileManager = FileManager.default
         let looksLikePath = reference.contains("/") || reference.hasPrefix(".") || isArchive(reference)
         if !looksLikePath, !reference.isEmpty,
@@ -89,13 +90,31 @@ public enum BuildpackCatalog {
                 throw DetectError.invalidBuildpack(file: reference, line: nil, message: "cannot create \(target.path) to unpack it into: \(error.localizedDescription).")
             }
             do {
-                try SlugReader.extractArchive(url, into: target, stripAppPrefix: false)
+                try SlugReader.extractArchive(url, into: target, stripAppPrefix: false, limit: expansionLimit)
+            } catch let .archiveTooLarge(_, limit) {
+                throw DetectError.invalidBuildpack(
+                    file: reference, line: nil,
+                    message: "the archive expands to more than \(ByteCount.format(limit)) when unpacked, so slugc stopped unpacking it: a buildpack is scripts, not data. Remove what it does not need, or raise the limit with --max-unpacked-size (or SLUGC_MAX_UNPACKED_SIZE).")
             } catch {
                 throw DetectError.invalidBuildpack(file: reference, line: nil, message: "the archive cannot be unpacked (\(error)): pass a gzip-compressed tar of a buildpack folder.")
             }
-            var buildpack = try loadFolder(singleTopLevelFolder(in: target) ?? target)
-            buildpack.reference = reference
-            return buildpack
+            guard let root = buildpackRoot(in: target) else {
+                let names = ((try? fileManager.contentsOfDirectory(atPath: target.path)) ?? []).sorted()
+                let holds = names.isEmpty ? "it is empty" : "its top level holds " + names.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (names.count > 5 ? " and \(names.count - 5) more" : "")
+                throw DetectError.invalidBuildpack(
+                    file: reference, line: nil,
+                    message: "the archive holds no buildpack: neither its top level nor a single folder in it has bin/compile or buildpack.yml (\(holds)). Make it from inside the buildpack's folder, e.g. tar czf \(url.lastPathComponent) -C mybuildpack .")
+            }
+            do {
+                var buildpack = try loadFolder(root)
+                buildpack.reference = reference
+                return buildpack
+            } catch let .invalidBuildpack(file, line, message) {
+                // The folder it was unpacked into is gone by the time anyone reads this.
+                let unpacked = root.path
+                func named(_ text: String) -> String { text.replacingOccurrences(of: unpacked, with: reference) }
+                throw DetectError.invalidBuildpack(file: named(file), line: line, message: named(message))
+            }
         default:
             let available = (try? load(from: directory).map(\.id))
                 ?? ((try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? []).filter {
@@ -105,15 +124,24 @@ public enum BuildpackCatalog {
         }
     }
 
-    private static func isArchive(_ reference: String) -> Bool {
+    static func isArchive(_ reference: String) -> Bool {
         reference.hasSuffix(".tgz") || reference.hasSuffix(".tar.gz")
     }
 
-    /// Archives made with `tar czf x.tgz mybuildpack/` hold one folder; the buildpack is inside it.
-    private static func singleTopLevelFolder(in directory: URL) -> URL? {
+    /// Where the buildpack is in an unpacked archive: the top level when it holds `bin/compile`
+    /// or `buildpack.yml` (`tar czf bp.tgz -C mybuildpack .`), else its only folder when that
+    /// does (`tar czf bp.tgz mybuildpack/`). An archive of a buildpack whose only folder is
+    /// `bin/` is the first kind, so the top level is asked first.
+    static func buildpackRoot(in directory: URL) -> URL? {
+        if isBuildpackRoot(directory) { return directory }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path),
               names.count == 1, let only = names.first else { return nil }
         let url = directory.appendingPathComponent(only)
-        return EntryKind.of(url.path) == .directory ? url : nil
+        return EntryKind.of(url.path) == .directory && isBuildpackRoot(url) ? url : nil
+    }
+
+    private static func isBuildpackRoot(_ folder: URL) -> Bool {
+        EntryKind.of(folder.appendingPathComponent("buildpack.yml").path) == .file
+            || EntryKind.of(folder.appendingPathComponent("bin/compile").path) == .file
     }
 }

@@ -9,8 +9,19 @@ enum BuildpackManifest {
     /// Parses `<directory>/buildpack.yml`.
     static func load(directory: URL) throws(DetectError) -> Buildpack {
         let file = directory.appendingPathComponent("buildpack.yml")
-        let root = try parseFile(file)
-        let context = Context(file: file.path)
+        return try load(root: parseFile(file), file: file.path, directory: directory)
+    }
+
+    /// Reads the text of a `buildpack.yml` (`file` names it in errors).
+    static func parse(_ text: String, file: String, directory: URL) throws(DetectError) -> Buildpack {
+        guard let root = try parseText(text, file: file) else {
+            throw DetectError.invalidBuildpack(file: file, line: nil, message: "the file is empty: see Buildpacks/README.md for what it holds.")
+        }
+        return try load(root: root, file: file, directory: directory)
+    }
+
+    private static func load(root: YAMLNode, file: String, directory: URL) throws(DetectError) -> Buildpack {
+        let context = Context(file: file)
         guard let pairs = root.mapping else {
             throw context.error(root, "buildpack.yml must be a mapping with id, name, detect and process_types, but it is \(root.kindName).")
         }
@@ -63,18 +74,22 @@ enum BuildpackManifest {
         } catch {
             throw DetectError.invalidBuildpack(file: file.path, line: nil, message: "the file cannot be read as UTF-8 text: check that it exists and is readable.")
         }
-        let node: YAMLNode?
-        do {
-            node = try YAML.parse(text)
-        } catch {
-            throw DetectError.invalidBuildpack(
-                file: file.path, line: error.mark.line,
-                message: "this is not valid YAML (column \(error.mark.column): \(error.problem)): fix the syntax on that line.")
-        }
-        guard let node else {
+        guard let node = try parseText(text, file: file.path) else {
             throw DetectError.invalidBuildpack(file: file.path, line: nil, message: "the file is empty: see Buildpacks/README.md for what it holds.")
         }
         return node
+    }
+
+    private static func parseText(_ text: String, file: String) throws(DetectError) -> YAMLNode? {
+        do {
+            return try YAML.parse(text)
+        } catch where error.kind == .expansion {
+            throw DetectError.invalidBuildpack(file: file, line: error.mark.line, message: "at column \(error.mark.column), \(error.problem).")
+        } catch {
+            throw DetectError.invalidBuildpack(
+                file: file, line: error.mark.line,
+                message: "this is not valid YAML (column \(error.mark.column): \(error.problem)): fix the syntax on that line.")
+        }
     }
 
     /// ": did you mean 'file'?" for a key within edit distance 2 of a known one, else "." to end the sentence.

@@ -113,7 +113,7 @@ public struct Detector: Sendable {
         case .script(let script):
             let outcome = try await runDetect(script, appDirectory: appDirectory)
             var detection = BuildpackDetection(id: buildpack.id, name: buildpack.name, matched: false,
-                                               exitCode: outcome.exitCode, stderr: outcome.errorTail, script: script.path)
+                                               exitCode: outcome.exitCode, stderr: outcome.errorTail, script: buildpack.displayPath(of: script))
             switch (outcome.exitCode, outcome.timedOut) {
             case (0?, false):
                 detection.matched = true

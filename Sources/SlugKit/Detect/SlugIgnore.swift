@@ -19,9 +19,19 @@ public struct SlugIgnore: Sendable, Equatable {
         var pattern: PathPattern
     }
 
+    /// A line that names nothing slugc will leave out, and why.
+    public struct SkippedLine: Sendable, Equatable {
+        /// 1-based line number in `.slugignore`.
+        public var line: Int
+        /// A sentence that quotes the line ("'!keep.txt' uses negation, …").
+        public var message: String
+    }
+
     public private(set) var rules: [Rule] = []
-    /// Sentences about lines that were skipped ("line 4: '!keep.txt' …"), for the build's warnings.
-    public private(set) var warnings: [String] = []
+    /// The lines that were skipped, for the build's warnings (`.slugignore:4: …`).
+    public private(set) var skippedLines: [SkippedLine] = []
+    /// The same as sentences that start with the line ("line 4: '!keep.txt' …").
+    public var warnings: [String] { skippedLines.map { "line \($0.line): \($0.message)" } }
 
     /// True when no line names anything to leave out.
     public var isEmpty: Bool { rules.isEmpty }
@@ -39,7 +49,7 @@ public struct SlugIgnore: Sendable, Equatable {
             while line.hasSuffix(" "), !line.hasSuffix("\\ ") { line = line.dropLast() }
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("!") {
-                warnings.append("line \(number): '\(line)' uses negation, which .slugignore does not support; the line is skipped.")
+                skippedLines.append(SkippedLine(line: number, message: "'\(line)' uses negation, which .slugignore does not support; the line is skipped."))
                 continue
             }
             if line.hasPrefix("\\#") || line.hasPrefix("\\!") { line = line.dropFirst() }
@@ -50,7 +60,7 @@ public struct SlugIgnore: Sendable, Equatable {
             while body.hasPrefix("/") { body = body.dropFirst() }
             var segments = PathPattern(String(body)).segments
             if segments.isEmpty || segments.contains("..") {
-                warnings.append("line \(number): '\(line)' names no path inside the app; the line is skipped.")
+                skippedLines.append(SkippedLine(line: number, message: "'\(line)' names no path inside the app; the line is skipped."))
                 continue
             }
             segments.removeAll { $0 == "." }
@@ -59,14 +69,15 @@ public struct SlugIgnore: Sendable, Equatable {
         }
     }
 
-    /// Reads `file`; a file that does not exist means nothing is ignored.
+    /// Reads `file`; a file that does not exist means nothing is ignored. A symlink leading out
+    /// of the folder `file` is in is not followed.
     public init(contentsOf file: URL) throws {
-        guard FileManager.default.fileExists(atPath: file.path) else {
-            self.init(text: "")
-            return
+        switch AppFile.read(file.lastPathComponent, in: file.deletingLastPathComponent()) {
+        case .missing: self.init(text: "")
+        case let .contents(data): self.init(text: String(decoding: data, as: UTF8.self))
+        case let .leavesFolder(target): throw SourceError.appFileLeavesApp(file: file.lastPathComponent, target: target)
+        case .notAFile, .unreadable: throw CompileError.io(path: file.path, reason: "cannot be read; .slugignore must be a readable text file")
         }
-        let data = try Data(contentsOf: file)
-        self.init(text: String(decoding: data, as: UTF8.self))
     }
 
     /// Whether `relativePath` (from the app root, `/`-separated) is left out, and the line of

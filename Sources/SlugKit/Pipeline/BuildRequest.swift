@@ -14,6 +14,8 @@ public struct BuildRequest: Sendable {
     public var upload: SlugUpload?
     /// Limits for a source downloaded over HTTP.
     public var download = DownloadOptions()
+    /// Bytes a source tarball or a buildpack archive may expand to when unpacked.
+    public var maxUnpackedSize = ArchiveLimits.defaultExpansion
     /// The built-in buildpacks folder (with `order.yml`).
     public var buildpacksDirectory: URL
     /// `--buildpack` references (ids, folders, archives) in order; empty means detect.

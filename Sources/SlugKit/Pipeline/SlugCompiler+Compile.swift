@@ -34,8 +34,10 @@ extension SlugCompiler {
             // Classic buildpacks write into their own folder (an `export` file, say); a private
             // copy keeps the installed buildpack untouched and concurrent builds apart.
             let workingCopy = workspace.scratch.appendingPathComponent("buildpack-\(index)-\(buildpack.id)")
-            do { try FileManager.default.copyItem(at: buildpack.directory, to: workingCopy) } catch {
-                throw CompileError.io(path: buildpack.directory.path, reason: "cannot copy the buildpack: \(error.localizedDescription)")
+            // TreeCopier, not FileManager.copyItem: that one keeps the owner, which an ordinary
+            // user cannot do for a buildpack installed by root.
+            do { try TreeCopier.copy(from: buildpack.directory, to: workingCopy, ownerWritable: true) { _, _ in false } } catch {
+                throw CompileError.io(path: buildpack.directory.path, reason: "cannot copy the buildpack: \(error)")
             }
             let cache = cacheRoot.appendingPathComponent(buildpack.id, isDirectory: true)
             try? FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)

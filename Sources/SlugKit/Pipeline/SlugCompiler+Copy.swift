@@ -3,26 +3,47 @@ import Foundation
 extension SlugCompiler {
     /// Copies the app into BUILD_DIR, leaving out `.git` folders, what the app's top-level
     /// `.slugignore` names (Heroku applies it before compile), and the slug being written.
-    func copySource(_ appSource: URL, into buildDirectory: URL, output: URL?, events: BuildEventHandler) throws {
+    ///
+    /// Returns the warnings on the way, each also sent as an event: `.slugignore` lines that were
+    /// skipped, and FIFOs, sockets and devices, which are never copied.
+    @discardableResult
+    func copySource(_ appSource: URL, into buildDirectory: URL, output: URL?, events: BuildEventHandler) throws -> [BuildWarning] {
+        var warnings: [BuildWarning] = []
+        func warn(_ warning: BuildWarning) {
+            events(.warning(warning))
+            warnings.append(warning)
+        }
         let ignore = try loadSlugIgnore(in: appSource)
         if let ignore, !ignore.isEmpty {
             events(.detail("Leaving out what .slugignore names (\(ignore.patternCount) pattern\(ignore.patternCount == 1 ? "" : "s"))"))
         }
+        for skipped in ignore?.skippedLines ?? [] {
+            warn(BuildWarning(file: ".slugignore", line: skipped.line, message: skipped.message))
+        }
         let slug = output.map { OutputExclusion(output: $0, folder: appSource) }
-        try TreeCopier.copy(from: appSource, to: buildDirectory) { relativePath, isDirectory in
+        try TreeCopier.copy(from: appSource, to: buildDirectory, skipping: { path in
+            warn(BuildWarning(file: path, message: "left out of the build: it is a FIFO, a socket or a device, which a slug cannot hold. Remove it from the app (it is usually made at run time)."))
+        }, excluding: { relativePath, isDirectory in
             if relativePath == ".git" || relativePath.hasSuffix("/.git") { return true }
             if slug?.matches(relativePath) == true { return true }
             return ignore?.matches(relativePath, isDirectory: isDirectory).matched ?? false
-        }
+        })
+        return warnings
     }
 
-    /// The app's `.slugignore`, if it has one.
+    /// The app's `.slugignore`, if it has one; a symlink out of the app is refused.
     func loadSlugIgnore(in directory: URL) throws -> SlugIgnore? {
-        let file = directory.appendingPathComponent(".slugignore")
-        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw CompileError.io(path: file.path, reason: "cannot be read; .slugignore must be a readable text file")
+        switch AppFile.read(".slugignore", in: directory) {
+        case .missing:
+            return nil
+        case let .contents(data):
+            return SlugIgnore(text: String(decoding: data, as: UTF8.self))
+        case let .leavesFolder(target):
+            throw SourceError.appFileLeavesApp(file: ".slugignore", target: target)
+        case .notAFile:
+            throw CompileError.io(path: directory.appendingPathComponent(".slugignore").path, reason: "not a regular file; .slugignore must be a readable text file")
+        case .unreadable:
+            throw CompileError.io(path: directory.appendingPathComponent(".slugignore").path, reason: "cannot be read; .slugignore must be a readable text file")
         }
-        return SlugIgnore(text: String(decoding: data, as: UTF8.self))
     }
 }

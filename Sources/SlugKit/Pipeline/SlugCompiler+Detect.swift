@@ -51,7 +51,8 @@ extension SlugCompiler {
         guard !request.buildpacks.isEmpty else { return try BuildpackCatalog.load(from: request.buildpacksDirectory) }
         return try request.buildpacks.enumerated().map { index, reference in
             try BuildpackCatalog.resolve(reference, builtIn: request.buildpacksDirectory,
-                                         scratch: workspace.scratch.appendingPathComponent("archive-\(index)"))
+                                         scratch: workspace.scratch.appendingPathComponent("archive-\(index)"),
+                                         expansionLimit: request.maxUnpackedSize)
         }
     }
 
@@ -72,22 +73,32 @@ extension SlugCompiler {
         return environment
     }
 
-    /// The commit a git checkout is at, read from `.git/HEAD` without running git.
+    /// The commit a git checkout is at, read from `.git/HEAD` without running git. Every file is
+    /// read through `AppFile`, and the ref must be a `refs/` name: a hostile `.git/HEAD` (a link
+    /// to /etc/passwd, or `ref: ../../etc/shadow`) must not put a host file into SOURCE_VERSION.
     func sourceVersion(of source: URL) -> String? {
-        let git = source.appendingPathComponent(".git")
-        guard let head = try? String(contentsOf: git.appendingPathComponent("HEAD"), encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines) else { return nil }
-        guard head.hasPrefix("ref: ") else { return head.isEmpty ? nil : head }
+        func text(_ name: String) -> String? {
+            guard case let .contents(data) = AppFile.read(name, in: source) else { return nil }
+            return String(decoding: data, as: UTF8.self)
+        }
+        guard let head = text(".git/HEAD")?.trimmingCharacters(in: .whitespacesAndNewlines) else { return nil }
+        guard head.hasPrefix("ref: ") else { return Self.looksLikeCommit(head) ? head : nil }
         let ref = String(head.dropFirst(5))
-        if let commit = try? String(contentsOf: git.appendingPathComponent(ref), encoding: .utf8) {
-            return commit.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard ref.hasPrefix("refs/"), !ref.split(separator: "/").contains("..") else { return nil }
+        if let commit = text(".git/" + ref)?.trimmingCharacters(in: .whitespacesAndNewlines) {
+            return Self.looksLikeCommit(commit) ? commit : nil
         }
         // Packed refs: "<sha> refs/heads/main" lines.
-        let packed = (try? String(contentsOf: git.appendingPathComponent("packed-refs"), encoding: .utf8)) ?? ""
-        for line in packed.split(separator: "\n") where line.hasSuffix(" " + ref) {
-            return String(line.prefix(while: { $0 != " " }))
+        for line in (text(".git/packed-refs") ?? "").split(separator: "\n") where line.hasSuffix(" " + ref) {
+            let commit = String(line.prefix(while: { $0 != " " }))
+            return Self.looksLikeCommit(commit) ? commit : nil
         }
         return nil
+    }
+
+    /// A SHA-1 or SHA-256 object name in hex.
+    private static func looksLikeCommit(_ text: String) -> Bool {
+        (text.count == 40 || text.count == 64) && text.allSatisfy(\.isHexDigit)
     }
 }
 

@@ -65,18 +65,20 @@ extension SlugCompiler {
             let context = GitSourceContext(repository: repository, ref: ref, commit: commit, appPath: appPath)
             prepared = PreparedSource(root: unpacked, app: unpacked, version: commit, git: context)
         case let .archive(url):
-            prepared = try unpack({ () throws(PackError) in try TarReader(path: url.path) }, name: url.path, into: unpacked, events: events)
+            prepared = try unpack({ () throws(PackError) in try TarReader(path: url.path) }, name: url.path, into: unpacked,
+                              limit: request.maxUnpackedSize, events: events)
         case let .archiveStream(descriptor):
             let name = request.source.displayName
             prepared = try unpack({ () throws(PackError) in try TarReader(fileDescriptor: descriptor, name: name) }, name: name,
-                                  into: unpacked, events: events)
+                                  into: unpacked, limit: request.maxUnpackedSize, events: events)
         case let .download(url):
             let name = request.source.displayName
             events(.detail("Downloading \(name)"))
             let file = workspace.scratch.appendingPathComponent("source-download")
             let size = try await SourceDownload(url: url, options: request.download, baseEnvironment: request.baseEnvironment).fetch(to: file)
             events(.detail("Downloaded \(ByteCount.format(size))"))
-            prepared = try unpack({ () throws(PackError) in try TarReader(path: file.path) }, name: name, into: unpacked, events: events)
+            prepared = try unpack({ () throws(PackError) in try TarReader(path: file.path) }, name: name, into: unpacked,
+                              limit: request.maxUnpackedSize, events: events)
             try? FileManager.default.removeItem(at: file)
         }
         prepared.app = try resolveAppDirectory(request.appDirectory, in: prepared.root, sourceName: request.source.displayName)
@@ -84,14 +86,14 @@ extension SlugCompiler {
     }
 
     /// Unpacks a source tarball securely; a single top-level folder is the app, as Heroku's Build API has it.
-    private func unpack(_ open: () throws(PackError) -> TarReader, name: String, into folder: URL,
+    private func unpack(_ open: () throws(PackError) -> TarReader, name: String, into folder: URL, limit: Int64,
                         events: BuildEventHandler) throws -> PreparedSource {
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw SourceError.extractionFailed(source: name, reason: error.localizedDescription)
         }
         var warnings: [BuildWarning] = []
         do {
-            try SlugReader.extractSource(open, into: folder) { entry in
+            try SlugReader.extractSource(open, into: folder, limit: limit) { entry in
                 let warning = BuildWarning(message: "skipped '\(entry)' of the source tarball: devices, FIFOs and sockets are never unpacked.")
                 events(.warning(warning))
                 warnings.append(warning)
@@ -102,6 +104,7 @@ extension SlugCompiler {
             case let .notASlug(_, reason): throw SourceError.notAnArchive(source: name, reason: reason)
             case let .io(path, reason): throw SourceError.extractionFailed(source: name, reason: "\(path): \(reason)")
             case .tooLarge: throw SourceError.extractionFailed(source: name, reason: error.description)
+            case let .archiveTooLarge(_, limit): throw SourceError.archiveTooLarge(source: name, limit: limit)
             }
         }
         let entries = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()

@@ -29,8 +29,8 @@ public struct SlugCompiler: Sendable {
         }
 
         let source = try await stage(.copy) {
-            let source = try await prepareSource(request, workspace: workspace, events: events)
-            try copySource(source.app, into: workspace.app, output: source.isUserFolder ? request.output : nil, events: events)
+            var source = try await prepareSource(request, workspace: workspace, events: events)
+            source.warnings += try copySource(source.app, into: workspace.app, output: source.isUserFolder ? request.output : nil, events: events)
             return source
         }
         workspace.sourceVersion = source.version

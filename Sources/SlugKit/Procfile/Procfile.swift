@@ -43,13 +43,15 @@ public struct Procfile: Sendable, Equatable {
         return Procfile(processTypes: types, warnings: warnings)
     }
 
-    /// Reads `<directory>/Procfile`; nil when the app has none.
+    /// Reads `<directory>/Procfile`; nil when the app has none. A symlink out of the app is refused.
     public static func load(in directory: URL) throws(ProcfileError) -> Procfile? {
-        let url = directory.appendingPathComponent("Procfile")
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return nil }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: url.path) else {
-            throw .unreadable(file: "Procfile", reason: isDirectory.boolValue ? "it is a folder" : "it cannot be read")
+        let data: Data
+        switch AppFile.read("Procfile", in: directory) {
+        case .missing: return nil
+        case .notAFile: throw .unreadable(file: "Procfile", reason: "it is not a regular file (a folder, a FIFO or a device)")
+        case let .leavesFolder(target): throw .leavesApp(file: "Procfile", target: target)
+        case let .unreadable(reason): throw .unreadable(file: "Procfile", reason: reason)
+        case let .contents(contents): data = contents
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(file: "Procfile", reason: "it is not UTF-8 text")
@@ -68,6 +70,8 @@ public struct Procfile: Sendable, Equatable {
 public enum ProcfileError: Error, Sendable, Equatable, CustomStringConvertible {
     case emptyCommand(file: String, line: Int, type: String)
     case unreadable(file: String, reason: String)
+    /// A symlink whose target is outside the app: never followed.
+    case leavesApp(file: String, target: String)
 
     public var description: String {
         switch self {
@@ -75,6 +79,8 @@ public enum ProcfileError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(file):\(line): process type \"\(type)\" has no command. Write the command after the colon, e.g. \"\(type): ./bin/start\", or remove the line."
         case let .unreadable(file, reason):
             return "\(file): cannot be read: \(reason). The Procfile must be a UTF-8 text file at the app root."
+        case let .leavesApp(file, target):
+            return AppFile.leavesFolderMessage(file, target: target)
         }
     }
 }

@@ -14,7 +14,8 @@ public struct ReleaseYAML: Sendable, Equatable {
         var release = ReleaseYAML()
         let root: YAMLNode?
         do { root = try YAML.parse(text) } catch {
-            throw .invalidReleaseYAML(buildpack: buildpack, line: error.mark.line, message: error.problem)
+            let message = error.kind == .syntax ? error.problem : "at column \(error.mark.column), \(error.problem)"
+            throw .invalidReleaseYAML(buildpack: buildpack, line: error.mark.line, message: message)
         }
         guard let root else { return release }
         guard root.mapping != nil else {

@@ -4,6 +4,8 @@ import Foundation
 public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownProcessType(type: String, available: [String], slug: String)
     case missingRelease(slug: String)
+    /// The slug has a release.json, and it cannot be used: `reason` says why.
+    case invalidRelease(slug: String, reason: String)
     /// `--root` names nothing.
     case rootFilesystemMissing(path: String)
     /// `--root` names a file, not a folder.
@@ -26,6 +28,8 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(slug) has no process type \"\(type)\": \(choices). Or run a command: slugc run \(slug) -- CMD…"
         case let .missingRelease(slug):
             return "\(slug) has no \(ReleaseMetadata.pathInSlug), so its process types are unknown. Build it with slugc build or slugc pack, or run a command: slugc run \(slug) -- CMD…"
+        case let .invalidRelease(slug, reason):
+            return "\(slug): \(ReleaseMetadata.pathInSlug) is not valid: \(reason). Build the slug again with slugc build or slugc pack, or run a command: slugc run \(slug) -- CMD…"
         case let .rootFilesystemMissing(path):
             return "--root \(path): no such folder. Give the folder of a root filesystem to boot the slug in (debootstrap makes one), or leave out --root to run it on this machine."
         case let .rootFilesystemNotAFolder(path):
@@ -40,6 +44,48 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
             return "--root \(path): this machine does not let slugc create a private mount and PID namespace (\(reason)). Run slugc as root on a Linux machine that allows namespaces (in a container, one started with --privileged), or leave out --root."
         case let .rootFilesystemSetupFailed(path, reason):
             return "--root \(path): the root filesystem could not be prepared for the run (\(reason)). Check that the kernel has overlayfs and that TMPDIR is on a local disk, then run again."
+        }
+    }
+}
+
+extension RunError {
+    /// The slug's release metadata, extracted into `app`: missing, invalid (with why) or read.
+    /// A symlink out of the slug is never followed.
+    static func readRelease(in app: URL, slug: String) throws(RunError) -> ReleaseMetadata {
+        let data: Data
+        switch AppFile.read(ReleaseMetadata.pathInSlug, in: app) {
+        case .missing: throw .missingRelease(slug: slug)
+        case .notAFile: throw .invalidRelease(slug: slug, reason: "it is not a regular file")
+        case let .leavesFolder(target):
+            throw .invalidRelease(slug: slug, reason: "it is a symlink to \(target), which leads outside the slug, so slugc did not read it")
+        case let .unreadable(reason): throw .invalidRelease(slug: slug, reason: "it cannot be read (\(reason))")
+        case let .contents(contents): data = contents
+        }
+        do {
+            return try ReleaseMetadata.decode(data)
+        } catch let error as DecodingError {
+            throw .invalidRelease(slug: slug, reason: Self.problem(error))
+        } catch {
+            throw .invalidRelease(slug: slug, reason: "\(error)")
+        }
+    }
+
+    /// A decoding error as a short clause ("process_types.web is not a string").
+    private static func problem(_ error: DecodingError) -> String {
+        func place(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case let .keyNotFound(key, context):
+            let parent = place(context)
+            return "it has no \"\(key.stringValue)\"" + (parent.isEmpty ? "" : " in \(parent)")
+        case let .typeMismatch(type, context), let .valueNotFound(type, context):
+            let what = type == String.self ? "a string" : type == Int64.self || type == Int.self ? "a number" : "\(type)"
+            return "\(place(context).isEmpty ? "the document" : place(context)) is not \(what)"
+        case .dataCorrupted:
+            return "it is not JSON"
+        @unknown default:
+            return "it cannot be decoded"
         }
     }
 }

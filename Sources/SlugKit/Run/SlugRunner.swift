@@ -77,11 +77,7 @@ public struct SlugRunner: Sendable {
         if let command = request.command, !command.isEmpty {
             return command.map(Self.shellQuoted).joined(separator: " ")
         }
-        let metadataFile = app.appendingPathComponent(ReleaseMetadata.pathInSlug)
-        guard let data = FileManager.default.contents(atPath: metadataFile.path),
-              let release = try? ReleaseMetadata.decode(data) else {
-            throw RunError.missingRelease(slug: request.slug.path)
-        }
+        let release = try RunError.readRelease(in: app, slug: request.slug.path)
         guard let command = release.processTypes[request.processType] else {
             throw RunError.unknownProcessType(type: request.processType, available: release.processTypes.types, slug: request.slug.path)
         }

@@ -2,7 +2,8 @@ import Foundation
 
 /// Why packing or reading a slug failed. Each case reads as a sentence that names the file.
 public enum PackError: Error, Sendable, Equatable {
-    /// The slug is larger than the limit; the largest folders say where to look.
+    /// The slug is larger than the limit; the largest folders ("lib/") and files at the app
+    /// root say where to look.
     case tooLarge(size: Int64, limit: Int64, largestFolders: [FolderSize])
     /// Reading or writing a file failed.
     case io(path: String, reason: String)
@@ -10,6 +11,15 @@ public enum PackError: Error, Sendable, Equatable {
     case notASlug(path: String, reason: String)
     /// An archive entry would land outside the folder it is extracted to.
     case unsafeEntry(archive: String, entry: String)
+    /// An archive whose files add up to more than `limit` bytes (a decompression bomb, or a mistake).
+    case archiveTooLarge(archive: String, limit: Int64)
+}
+
+/// How far unpacking an archive (a source tarball, a buildpack `.tgz`) may go.
+public enum ArchiveLimits {
+    /// Bytes of files an archive may expand to: far beyond any app or buildpack, well short
+    /// of filling a build machine's disk from a small, highly compressed archive.
+    public static let defaultExpansion: Int64 = 4 << 30
 }
 
 extension PackError: CustomStringConvertible {
@@ -18,7 +28,7 @@ extension PackError: CustomStringConvertible {
         case let .tooLarge(size, limit, folders):
             var text = "Compiled slug size: \(ByteCount.format(size)) is too large (max is \(ByteCount.format(limit))). Remove what the app does not need at run time (list it in .slugignore) or raise --max-size."
             if !folders.isEmpty {
-                text += "\nLargest folders:" + folders.map { "\n  \(ByteCount.format($0.bytes))  \($0.path)" }.joined()
+                text += "\nLargest folders and files:" + folders.map { "\n  \(ByteCount.format($0.bytes))  \($0.path)" }.joined()
             }
             return text
         case let .io(path, reason):
@@ -27,6 +37,8 @@ extension PackError: CustomStringConvertible {
             return "\(path) is not a slug (a gzip-compressed tar): \(reason)"
         case let .unsafeEntry(archive, entry):
             return "\(archive): refusing entry '\(entry)': it would be written outside the folder it is extracted to."
+        case let .archiveTooLarge(archive, limit):
+            return "\(archive) expands to more than \(ByteCount.format(limit)) when unpacked, so slugc stopped unpacking it. Leave out what it does not need, or raise the limit with --max-unpacked-size (or SLUGC_MAX_UNPACKED_SIZE)."
         }
     }
 }

@@ -106,7 +106,7 @@ public enum SlugPacker {
             let totals = try pipeline.finish()
             let folders = walk.tally.largest(10)
             if let limit = options.maxSize, totals.size > limit {
-                throw PackError.tooLarge(size: totals.size, limit: limit, largestFolders: Array(folders.prefix(5)))
+                throw PackError.tooLarge(size: totals.size, limit: limit, largestFolders: walk.tally.largestEntries(5))
             }
             try file.commit()
             return PackResult(size: totals.size, checksum: totals.checksum, uncompressedSize: totals.uncompressed,

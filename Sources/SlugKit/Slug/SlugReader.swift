@@ -14,16 +14,19 @@ public enum SlugReader {
     /// restoring modes, symlinks and hard links. Refuses absolute paths, `..`, symlinks pointing
     /// outside and links to entries outside with `.unsafeEntry`, writing nothing outside the folder.
     /// With `stripAppPrefix`, only the contents of `./app/` are extracted, without the prefix.
-    public static func extractArchive(_ archive: URL, into directory: URL, stripAppPrefix: Bool) throws(PackError) {
+    /// Stops with `.archiveTooLarge` once the files' sizes pass `limit` bytes, before writing
+    /// the file that would pass it: a few kilobytes of gzip can expand to terabytes.
+    public static func extractArchive(_ archive: URL, into directory: URL, stripAppPrefix: Bool,
+                                      limit: Int64 = ArchiveLimits.defaultExpansion) throws(PackError) {
         try unpack({ () throws(PackError) in try TarReader(path: archive.path) }, into: directory,
-                   stripAppPrefix: stripAppPrefix, symlinksMayLeave: false)
+                   stripAppPrefix: stripAppPrefix, symlinksMayLeave: false, limit: limit)
     }
 
     /// Unpacks an app's source tarball (from a file, or a descriptor such as standard input) as
     /// `extractArchive` does; devices, FIFOs and sockets are skipped and named to `skipped`.
-    static func extractSource(_ open: () throws(PackError) -> TarReader, into directory: URL,
+    static func extractSource(_ open: () throws(PackError) -> TarReader, into directory: URL, limit: Int64,
                               skipped: (String) -> Void) throws(PackError) {
-        try unpack(open, into: directory, stripAppPrefix: false, symlinksMayLeave: false, skipped: skipped)
+        try unpack(open, into: directory, stripAppPrefix: false, symlinksMayLeave: false, limit: limit, skipped: skipped)
     }
 
     private static func unpack(_ archive: URL, into directory: URL, stripAppPrefix: Bool,
@@ -33,7 +36,7 @@ public enum SlugReader {
     }
 
     private static func unpack(_ open: () throws(PackError) -> TarReader, into directory: URL, stripAppPrefix: Bool,
-                               symlinksMayLeave: Bool, skipped: (String) -> Void = { _ in }) throws(PackError) {
+                               symlinksMayLeave: Bool, limit: Int64 = .max, skipped: (String) -> Void = { _ in }) throws(PackError) {
         guard let resolved = realpath(directory.path, nil) else {
             throw PackError.io(path: directory.path, reason: FileSystem.describe(errno))
         }
@@ -42,6 +45,7 @@ public enum SlugReader {
         free(resolved)
         try FileSystem.withUTF8Locale { () throws(PackError) in
             let reader = try open()
+            var expanded: Int64 = 0
             while let entry = try reader.next() {
                 let relative: String
                 switch ArchivePath.resolve(entry.path, stripAppPrefix: stripAppPrefix) {
@@ -64,6 +68,9 @@ public enum SlugReader {
                     skipped(entry.path)
                     continue
                 }
+                // A sparse file counts for its full size: that is what it becomes for the app.
+                expanded = expanded.addingReportingOverflow(max(entry.size, 0)).partialValue
+                guard expanded >= 0, expanded <= limit else { throw PackError.archiveTooLarge(archive: reader.path, limit: limit) }
                 try reader.writeCurrent(to: root + "/" + relative, hardLinkDestination: hardLink)
             }
             try reader.finishWriting()

@@ -148,7 +148,7 @@ struct SlugWalk {
             var scan = portability?.startFile(at: relative, mode: UInt32(info.st_mode), size: Int64(info.st_size), keepsELF: false)
             try tar.addFile(archived, reading: descriptor, source: root + "/" + relative, size: Int64(info.st_size),
                             mode: info.st_mode, mtime: mtime) { scan?.consume($0) }
-            tally.add(Int64(info.st_size), to: tallyFolders)
+            tally.add(Int64(info.st_size), to: tallyFolders, file: relative)
             // An ELF file's headers are read again from the file, only as far as needed.
             if let scan { portability?.finish(scan, elf: ELFDescriptorBytes(descriptor: descriptor)) }
         }
@@ -187,6 +187,7 @@ struct ExtraFiles {
 struct FolderTally {
     let depth: Int
     private var bytes: [String: Int64] = [:]
+    private var rootFiles: [String: Int64] = [:]
     private(set) var total: Int64 = 0
 
     init(depth: Int = 2) {
@@ -203,7 +204,7 @@ struct FolderTally {
             folders.append(String(relativePath[..<slash]))
             next = bytes.index(after: slash)
         }
-        add(count, to: folders)
+        add(count, to: folders, file: relativePath)
     }
 
     /// The tallied folders a file directly inside `folder` counts towards (for `add(_:to:)`),
@@ -213,10 +214,20 @@ struct FolderTally {
         parentFolders.count < depth ? parentFolders + [folder] : parentFolders
     }
 
-    /// Adds a file's bytes to folders found once with `folders(of:inside:)`.
-    mutating func add(_ count: Int64, to folders: [String]) {
+    /// Adds a file's bytes to folders found once with `folders(of:inside:)`; a file at the app
+    /// root (no folders) is tallied by its own path, for `largestEntries`.
+    mutating func add(_ count: Int64, to folders: [String], file: String? = nil) {
         total += count
         for folder in folders { bytes[folder, default: 0] += count }
+        if folders.isEmpty, let file { rootFiles[file, default: 0] += count }
+    }
+
+    /// The largest folders (with a trailing "/") and files at the app root, largest first: what
+    /// the size-limit message lists, since one big file at the root can be the whole story.
+    func largestEntries(_ count: Int) -> [FolderSize] {
+        (bytes.map { FolderSize(path: $0.key + "/", bytes: $0.value) } + rootFiles.map { FolderSize(path: $0.key, bytes: $0.value) })
+            .sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.path < $1.path }
+            .prefix(count).map { $0 }
     }
 
     /// The largest folders first (ties by path, so the order is stable).

@@ -7,11 +7,22 @@ public enum TreeCopier {
     /// is read) and hard links as links. File data moves with `copy_file_range` (in-kernel,
     /// reflinks where the file system can), falling back to read/write. `excluding(path, isDir)`
     /// gets "/"-separated paths relative to `source`; an excluded folder is skipped whole.
-    public static func copy(from source: URL, to destination: URL,
+    ///
+    /// The copy belongs to whoever runs it: owners and groups are never copied (`cp -a` as an
+    /// ordinary user fails on a tree owned by someone else, such as a root-installed buildpack).
+    /// With `ownerWritable`, folders are also left writable by their new owner, so a copy made
+    /// from a read-only install can be written into and removed.
+    ///
+    /// FIFOs, sockets and devices are never copied; `skipping` gets each one's relative path.
+    public static func copy(from source: URL, to destination: URL, ownerWritable: Bool = false,
+                            skipping: (_ relativePath: String) -> Void = { _ in },
                             excluding: (_ relativePath: String, _ isDirectory: Bool) -> Bool) throws(PackError) {
         try withoutActuallyEscaping(excluding) { (excluding) throws(PackError) in
-            var copier = TreeCopy(source: source.path, destination: destination.path, excluding: excluding)
-            try copier.run()
+            try withoutActuallyEscaping(skipping) { (skipping) throws(PackError) in
+                var copier = TreeCopy(source: source.path, destination: destination.path, excluding: excluding, skipping: skipping)
+                copier.folderModeBits = ownerWritable ? 0o700 : 0
+                try copier.run()
+            }
         }
     }
 }
@@ -27,13 +38,17 @@ private struct TreeCopy {
     let source: String
     let destination: String
     let excluding: (String, Bool) -> Bool
+    let skipping: (String) -> Void
+    /// Bits added to every copied folder's mode.
+    var folderModeBits: mode_t = 0
     private var linked: [FileIdentity: String] = [:]
     private var buffer: [UInt8] = []
 
-    init(source: String, destination: String, excluding: @escaping (String, Bool) -> Bool) {
+    init(source: String, destination: String, excluding: @escaping (String, Bool) -> Bool, skipping: @escaping (String) -> Void) {
         self.source = source
         self.destination = destination
         self.excluding = excluding
+        self.skipping = skipping
     }
 
     mutating func run() throws(PackError) {
@@ -77,14 +92,16 @@ private struct TreeCopy {
                     linked[identity] = target
                 }
                 try copyFile(sourcePath, to: target, info)
+            } else {
+                // Sockets, FIFOs and devices have no place in a build; they are not copied.
+                skipping(rel)
             }
-            // Sockets, FIFOs and devices have no place in a build; they are not copied.
         }
     }
 
     private func finishFolder(_ path: String, _ info: stat) throws(PackError) {
         var times = [info.st_atim, info.st_mtim]
-        guard chmod(path, info.st_mode & 0o7777) == 0, utimensat(AT_FDCWD, path, &times, 0) == 0 else {
+        guard chmod(path, info.st_mode & 0o7777 | folderModeBits) == 0, utimensat(AT_FDCWD, path, &times, 0) == 0 else {
             throw PackError.io(path: path, reason: FileSystem.describe(errno))
         }
     }

@@ -20,6 +20,9 @@ public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
     case notAnArchive(source: String, reason: String)
     case unsafeArchiveEntry(source: String, entry: String)
     case extractionFailed(source: String, reason: String)
+    case archiveTooLarge(source: String, limit: Int64)
+    /// A file slugc reads itself (`.slugignore`) is a symlink out of the app.
+    case appFileLeavesApp(file: String, target: String)
     case unsupportedURL(url: String)
     case curlNotFound(url: String, searchPath: String)
     case downloadStatus(url: String, status: Int)
@@ -62,6 +65,10 @@ public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(source): refusing the entry '\(entry)': it would be written outside the build folder, so nothing was built. Make the tarball from inside the app's folder, e.g. tar -czf app.tgz -C myapp ."
         case let .extractionFailed(source, reason):
             return "\(source) could not be unpacked: \(reason). Check the free space of the temporary folder (TMPDIR)."
+        case let .archiveTooLarge(source, limit):
+            return "\(source) expands to more than \(ByteCount.format(limit)) when unpacked, so slugc stopped unpacking it and built nothing. Leave build outputs, dependencies and data out of the source, or raise the limit with --max-unpacked-size (or SLUGC_MAX_UNPACKED_SIZE)."
+        case let .appFileLeavesApp(file, target):
+            return AppFile.leavesFolderMessage(file, target: target)
         case let .unsupportedURL(url):
             return "\(url): slugc downloads only http:// and https:// URLs of tarballs. Download it yourself and give the file, or clone a git repository and build it with --git-ref."
         case let .curlNotFound(url, searchPath):

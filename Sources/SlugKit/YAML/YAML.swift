@@ -69,16 +69,40 @@ public indirect enum YAMLNode: Sendable, Equatable {
     }
 }
 
-/// A YAML syntax error with the position libyaml reported.
+/// Why a YAML text was refused, with the position: libyaml's syntax error, or a document slugc
+/// will not expand (an alias bomb, an alias inside itself, nesting too deep).
 public struct YAMLSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// libyaml could not parse the text.
+        case syntax
+        /// Well-formed, but past `YAMLLimits` once its aliases are expanded, or recursive.
+        case expansion
+    }
+
     public var problem: String
     public var mark: YAMLMark
+    public var kind: Kind = .syntax
     public var description: String { "line \(mark.line), column \(mark.column): \(problem)" }
 }
 
+/// How large a document may grow once its aliases are expanded: `bin/release` output and
+/// `buildpack.yml` are a few dozen lines, so these leave room for any real file while a
+/// 420-byte "billion laughs" document (nine levels of nine aliases) is refused before it grows.
+public struct YAMLLimits: Sendable, Equatable {
+    /// Nodes (scalars, lists, mappings) after expansion; an alias counts for all it repeats.
+    public var maxNodes = 100_000
+    /// Bytes of scalar text after expansion.
+    public var maxScalarBytes = 16 << 20
+    /// Levels of nesting; converting is recursive, and real files nest a handful of levels.
+    public var maxDepth = 64
+
+    public init() {}
+}
+
 public enum YAML {
-    /// Parses the first document of `text`; an empty document is nil.
-    public static func parse(_ text: String) throws(YAMLSyntaxError) -> YAMLNode? {
+    /// Parses the first document of `text`; an empty document is nil. A document that would
+    /// expand past `limits` is refused before any of it is converted.
+    public static func parse(_ text: String, limits: YAMLLimits = YAMLLimits()) throws(YAMLSyntaxError) -> YAMLNode? {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             throw YAMLSyntaxError(problem: "libyaml could not allocate a parser", mark: YAMLMark(line: 1, column: 1))
@@ -98,8 +122,10 @@ public enum YAML {
                 mark: YAMLMark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1))
         }
         defer { yaml_document_delete(&document) }
-        guard let root = yaml_document_get_root_node(&document) else { return nil }
-        return convert(root, in: &document, depth: 0)
+        guard yaml_document_get_root_node(&document) != nil else { return nil }
+        let expansion = YAMLExpansion(nodes: document.nodes.start, count: document.nodes.top - document.nodes.start)
+        try expansion.check(limits)
+        return convert(0, in: expansion)
     }
 
     /// Reads and parses a file; errors name the file.
@@ -108,34 +134,22 @@ public enum YAML {
         return try parse(text)
     }
 
-    private static func convert(_ node: UnsafeMutablePointer<yaml_node_t>, in document: inout yaml_document_t, depth: Int) -> YAMLNode {
-        let mark = YAMLMark(line: Int(node.pointee.start_mark.line) + 1, column: Int(node.pointee.start_mark.column) + 1)
-        // Aliases can make a document a graph; a depth bound keeps a hostile file from recursing forever.
-        guard depth < 64 else { return .scalar("", mark) }
+    /// Turns node `index` into a `YAMLNode`; `check` has bounded its size and depth, so the
+    /// recursion ends and the result stays small.
+    private static func convert(_ index: Int, in expansion: YAMLExpansion) -> YAMLNode {
+        let node = expansion.node(index)
+        let mark = expansion.mark(index)
         switch node.pointee.type {
         case YAML_SCALAR_NODE:
             let scalar = node.pointee.data.scalar
             let buffer = UnsafeBufferPointer(start: scalar.value, count: scalar.length)
             return .scalar(String(decoding: buffer, as: UTF8.self), mark)
         case YAML_SEQUENCE_NODE:
-            var items: [YAMLNode] = []
-            var item = node.pointee.data.sequence.items.start
-            while let current = item, current != node.pointee.data.sequence.items.top {
-                if let child = yaml_document_get_node(&document, current.pointee) {
-                    items.append(convert(child, in: &document, depth: depth + 1))
-                }
-                item = current + 1
-            }
-            return .sequence(items, mark)
+            return .sequence(expansion.children(index).map { convert($0, in: expansion) }, mark)
         case YAML_MAPPING_NODE:
-            var pairs: [(key: YAMLNode, value: YAMLNode)] = []
-            var pair = node.pointee.data.mapping.pairs.start
-            while let current = pair, current != node.pointee.data.mapping.pairs.top {
-                if let key = yaml_document_get_node(&document, current.pointee.key),
-                   let value = yaml_document_get_node(&document, current.pointee.value) {
-                    pairs.append((convert(key, in: &document, depth: depth + 1), convert(value, in: &document, depth: depth + 1)))
-                }
-                pair = current + 1
+            let children = expansion.children(index)
+            let pairs = stride(from: 0, to: children.count - 1, by: 2).map {
+                (key: convert(children[$0], in: expansion), value: convert(children[$0 + 1], in: expansion))
             }
             return .mapping(pairs, mark)
         default:

@@ -1,0 +1,16 @@
+// swift-tools-version: 6.2
+// libFuzzer targets for slugc's parsers of hostile input. Kept out of the main package so that
+// `swift build` and `swift test` there never need the fuzzer runtime; see README.md (Fuzzing).
+import PackageDescription
+
+// Each target defines LLVMFuzzerTestOneInput and no main: libFuzzer's runtime brings main.
+let fuzzer: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"]), .swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "slugc-fuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "slugc", path: "../..")],
+    targets: ["FuzzProcfile", "FuzzYAML", "FuzzSlugIgnore", "FuzzDetectionRules", "FuzzTarReader"].map {
+        .executableTarget(name: $0, dependencies: [.product(name: "SlugKit", package: "slugc")], swiftSettings: fuzzer)
+    }
+)
