@@ -22,7 +22,7 @@ extension SlugCompiler {
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw SourceError.notADirectory(path: directory.path)
         }
-        try SourceError.checkOutputFolder(of: output)
+        let output = try SourceError.checkOutput(output)
         let release = try resolveProcessTypes(app: directory, defaults: ProcessTypes(), stack: stack, description: nil,
                                               buildpacks: [], configVars: [:], addons: [], events: events)
         let ignore = try loadSlugIgnore(in: directory)

@@ -39,7 +39,7 @@ extension SlugCompiler {
         if let sub = request.appDirectory, sub.hasPrefix("/") || sub.split(separator: "/").contains("..") {
             throw SourceError.appDirectoryOutsideSource(appDirectory: sub)
         }
-        if let output = request.output { try SourceError.checkOutputFolder(of: output) }
+        if let output = request.output { try SourceError.checkOutput(output) }
         try request.upload?.check()
     }
 
