@@ -39,7 +39,9 @@ struct DetectCommand: AsyncParsableCommand {
             var request = BuildRequest(source: try source.location(), output: nil, buildpacksDirectory: try location.resolve())
             request.buildpacks = buildpack
             request.appDirectory = appDirectory
-            report = try await SlugCompiler().explain(request)
+            let finalRequest = request
+            // As build does: a signal stops the detect scripts and removes the copy (exit 31).
+            report = try await SignalWatcher().cancelling { try await SlugCompiler().explain(finalRequest) }
         } catch {
             throw Failure.report(error, terminal: terminal, json: outputOptions.json)
         }

@@ -102,6 +102,7 @@ extension SlugCompiler {
             case let .notASlug(_, reason): throw SourceError.notAnArchive(source: name, reason: reason)
             case let .io(path, reason): throw SourceError.extractionFailed(source: name, reason: "\(path): \(reason)")
             case .tooLarge: throw SourceError.extractionFailed(source: name, reason: error.description)
+            case .cancelled: throw CompileError.cancelled
             }
         }
         let entries = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()

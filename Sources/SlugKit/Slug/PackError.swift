@@ -10,6 +10,8 @@ public enum PackError: Error, Sendable, Equatable {
     case notASlug(path: String, reason: String)
     /// An archive entry would land outside the folder it is extracted to.
     case unsafeEntry(archive: String, entry: String)
+    /// The task packing it was cancelled (SIGINT or SIGTERM in the CLI); nothing was written.
+    case cancelled(path: String)
 }
 
 extension PackError: CustomStringConvertible {
@@ -27,6 +29,8 @@ extension PackError: CustomStringConvertible {
             return "\(path) is not a slug (a gzip-compressed tar): \(reason)"
         case let .unsafeEntry(archive, entry):
             return "\(archive): refusing entry '\(entry)': it would be written outside the folder it is extracted to."
+        case let .cancelled(path):
+            return "Packing was cancelled, so no slug was written: \(path) was left as it was."
         }
     }
 }
