@@ -77,8 +77,17 @@ final class ProcessLifetimeTests: XCTestCase {
         let app = try procfileApp(in: temporary)
         // A fractional sleep nobody else runs, daemonised out of the script's group and session.
         let marker = "31\(Int.random(in: 100_000...999_999)).5"
-        let buildpack = try scriptBuildpack("daemon", in: temporary,
-                                            compile: "#!/bin/bash\nsetsid sleep \(marker) < /dev/null > /dev/null 2>&1 &\necho started the daemon\n")
+        // The script waits until the daemon has its own session (it writes its pid after
+        // setsid), so the group kill at the script's end cannot catch it by luck.
+        let pidFile = temporary.appending("daemon.pid").path
+        let compile = """
+            #!/bin/bash
+            setsid bash -c 'echo $$ > "$0"; exec sleep \(marker)' '\(pidFile)' < /dev/null > /dev/null 2>&1 &
+            while [ ! -s '\(pidFile)' ]; do sleep 0.05; done
+            echo started the daemon
+
+            """
+        let buildpack = try scriptBuildpack("daemon", in: temporary, compile: compile)
         defer { _ = try? runCommand("/usr/bin/pkill", ["-f", "sleep \(marker)"]) }
         let result = try slugc(["build", app.path, "-o", temporary.appending("slug.tgz").path, "--buildpack", buildpack.path])
         XCTAssertEqual(result.exitCode, 0, result.output)
