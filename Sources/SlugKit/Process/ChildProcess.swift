@@ -97,7 +97,7 @@ public struct ChildProcess: Sendable {
         do {
             result = try await Subprocess.run(configuration, input: .none, output: .sequence, error: .sequence) { execution in
                 OrphanReaper.leaders.spawned(execution.processIdentifier.value)
-                started.set()
+                started.set(execution.processIdentifier.value)
                 return try await withThrowingTaskGroup(of: StreamResult.self) { group in
                     group.addTask {
                         var captured = Data()
@@ -156,16 +156,20 @@ public struct ChildProcess: Sendable {
                 }
             }
         } catch is CancellationError {
-            if !started.isSet { OrphanReaper.leaders.spawnFailed() }
+            started.leaderEnded()
             await OrphanReaper.killAdoptedOrphans()
             throw CancellationError()
         } catch let error as SubprocessError {
-            if !started.isSet { OrphanReaper.leaders.spawnFailed() }
+            started.leaderEnded()
             await OrphanReaper.killAdoptedOrphans()
             if Task.isCancelled { throw CancellationError() }
             let failure = started.isSet ? StartFailure.other(reason: String(describing: error))
                 : StartFailure.diagnose(resolvedExecutable, fallback: String(describing: error))
             throw ChildProcessError(executable: executable, failure: failure)
+        } catch {
+            started.leaderEnded()
+            await OrphanReaper.killAdoptedOrphans()
+            throw error
         }
         let pid = result.processIdentifier.value
         OrphanReaper.leaders.ended(pid)
@@ -249,7 +253,12 @@ public struct ChildProcessError: Error, Sendable, CustomStringConvertible {
 /// Set once the child has been spawned: an error after that is not a failure to start.
 private final class StartedFlag: @unchecked Sendable {
     private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
+    private var pid: pid_t?
+    var isSet: Bool { lock.withLock { pid != nil } }
+    func set(_ pid: pid_t) { lock.withLock { self.pid = pid } }
+
+    /// On an error: the child is no longer one of `OrphanReaper.leaders` (or never became one).
+    func leaderEnded() {
+        if let pid = lock.withLock({ pid }) { OrphanReaper.leaders.ended(pid) } else { OrphanReaper.leaders.spawnFailed() }
+    }
 }
