@@ -90,6 +90,20 @@ final class OutputPathTests: XCTestCase {
         try assertRefused(output, "\(output.path): cannot write the slug in \(mountPoint.path): it is on a read-only file system. Write it to a folder you can write to.")
     }
 
+    func testALinkAnotherUserPlantedInASharedFolderIsRefused() throws {
+        // /tmp's situation: sticky and world-writable, and a link there that someone else made.
+        let shared = temporary.appending("shared")
+        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
+        XCTAssertEqual(chmod(shared.path, 0o1777), 0)
+        let victim = temporary.appending("victim.txt")
+        try Data("precious".utf8).write(to: victim)
+        let link = shared.appendingPathComponent("slug.tgz")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: victim.path)
+        guard lchown(link.path, 65534, 65534) == 0 else { throw XCTSkip("giving the link to another user needs root") }
+        try assertRefused(link, "\(link.path) is a symlink another user made in the shared folder \(shared.path), not a file, and the slug is written by renaming a new file into place. Name a regular file, or a new one (or use -o - to write the slug to standard output).")
+        XCTAssertEqual(try String(contentsOf: victim, encoding: .utf8), "precious")
+    }
+
     func testASymlinkToARegularFileIsWrittenThroughAndStaysALink() throws {
         let app = try procfileApp(in: temporary)
         let target = temporary.appending("releases/v3.tgz")
