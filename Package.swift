@@ -19,10 +19,12 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        // prctl(2) wrappers (header only): Swift cannot call a variadic C function.
+        .systemLibrary(name: "CProcessControl"),
         .target(
             name: "SlugKit",
             dependencies: [
-                "CArchive", "CYAML", "CZlib", "CDeflate",
+                "CArchive", "CYAML", "CZlib", "CDeflate", "CProcessControl",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -40,7 +40,9 @@ struct DetectCommand: AsyncParsableCommand {
             request.buildpacks = buildpack
             request.appDirectory = appDirectory
             request.maxUnpackedSize = try source.unpackedSizeLimit()
-            report = try await SlugCompiler().explain(request)
+            let finalRequest = request
+            // As build does: a signal stops the detect scripts and removes the copy (exit 31).
+            report = try await SignalWatcher().cancelling { try await SlugCompiler().explain(finalRequest) }
         } catch {
             throw Failure.report(error, terminal: terminal, json: outputOptions.json)
         }

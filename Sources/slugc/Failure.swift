@@ -31,6 +31,7 @@ enum Failure {
             return 50
         case let error as PackError:
             if case .tooLarge = error { return 51 }
+            if case .cancelled = error { return 31 }
             return 50
         default: return 1
         }
@@ -39,7 +40,8 @@ enum Failure {
     /// Prints the error and returns the ExitCode to throw.
     static func report(_ error: Error, terminal: Terminal, json: Bool) -> ExitCode {
         let code = exitCode(for: error)
-        let message = String(describing: error)
+        // A stage that stops at Task.checkCancellation throws the bare CancellationError.
+        let message = error is CancellationError ? CompileError.cancelled.description : String(describing: error)
         for (index, line) in message.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             terminal.error((index == 0 ? " !     " : " !     ") + line)
         }

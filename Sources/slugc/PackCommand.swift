@@ -28,10 +28,14 @@ struct PackCommand: AsyncParsableCommand {
     func run() async throws {
         let terminal = Terminal(outputOptions)
         let renderer = EventRenderer(terminal: terminal)
+        let (directory, output, options, stack) = (URL(fileURLWithPath: directory), URL(fileURLWithPath: output),
+                                                    packing.packOptions(), packing.stack)
         do {
-            let release = try SlugCompiler().pack(directory: URL(fileURLWithPath: directory), to: URL(fileURLWithPath: output),
-                                                  options: packing.packOptions(), stack: packing.stack) { renderer.render($0) }
-            terminal.slugWritten(release, to: output, json: outputOptions.json)
+            // SIGINT and SIGTERM cancel the pack: no slug, no temporary file, exit 31.
+            let release = try await SignalWatcher().cancelling {
+                try SlugCompiler().pack(directory: directory, to: output, options: options, stack: stack) { renderer.render($0) }
+            }
+            terminal.slugWritten(release, to: self.output, json: outputOptions.json)
         } catch {
             throw Failure.report(error, terminal: terminal, json: outputOptions.json)
         }

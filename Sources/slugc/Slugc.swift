@@ -28,6 +28,10 @@ struct Slugc: AsyncParsableCommand {
 enum SlugcMain {
     static func main() async {
         signal(SIGPIPE, SIG_IGN)
+        // Every child slugc has is started by ChildProcess, so this process may adopt what a
+        // buildpack script daemonises (setsid) and kill it when the script ends (OrphanReaper
+        // says why the library leaves this to its caller).
+        OrphanReaper.becomeSubreaper()
         await Slugc.main()
     }
 }

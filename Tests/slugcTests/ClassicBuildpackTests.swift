@@ -191,7 +191,7 @@ final class ClassicBuildpackTests: XCTestCase {
         try "#!/no/such/interpreter\n".write(to: broken.appendingPathComponent("bin/compile"), atomically: false, encoding: .utf8)
         let result = try slugc(["build", app.path, "-o", temporary.appending("slug.tgz").path, "--buildpack", broken.path])
         XCTAssertEqual(result.exitCode, 30, result.stderr)
-        XCTAssertEqual(result.stderr, " !     bin/compile of buildpack broken could not be started: its first line (#!) names an interpreter this stack does not have, or it is not a program. Fix the #! line, or install the interpreter on the stack.\n")
+        XCTAssertEqual(result.stderr, " !     bin/compile of buildpack broken could not be started: its #! line names /no/such/interpreter, which this stack does not have: install it, or change the #! line.\n")
     }
 
     func testTimeoutExits31() throws {

@@ -6,8 +6,9 @@ public enum CompileError: Error, Sendable, Equatable {
     case scriptFailed(buildpack: String, script: String, outcome: String, errorTail: [String])
     /// A script that exists but cannot be run (usually a lost executable bit).
     case scriptNotExecutable(buildpack: String, script: String)
-    /// The kernel would not run it: usually a `#!` line naming an interpreter the stack lacks.
-    case scriptCannotStart(buildpack: String, script: String)
+    /// The kernel would not run it; `reason` says why (`StartFailure`: the interpreter its `#!`
+    /// names is missing, the `#!` line ends in CR …).
+    case scriptCannotStart(buildpack: String, script: String, reason: String)
     /// `bin/compile` failed after detection had said what it would miss (`requires` in buildpack.yml).
     case missingRequirement(buildpack: String, script: String, outcome: String, needs: String, hints: [String])
     case timedOut(buildpack: String, script: String, seconds: Int)
@@ -26,10 +27,10 @@ extension CompileError: CustomStringConvertible {
             return "The app's \(script) hook is not executable. Run chmod +x \(script) and commit it."
         case let .scriptNotExecutable(buildpack, script):
             return "\(script) of buildpack \(buildpack) is missing or not executable. A buildpack needs an executable \(script); run chmod +x on it."
-        case let .scriptCannotStart("app", script):
-            return "The app's \(script) hook could not be started: its first line (#!) names an interpreter this machine does not have, or it is not a program. Fix the #! line."
-        case let .scriptCannotStart(buildpack, script):
-            return "\(script) of buildpack \(buildpack) could not be started: its first line (#!) names an interpreter this stack does not have, or it is not a program. Fix the #! line, or install the interpreter on the stack."
+        case let .scriptCannotStart("app", script, reason):
+            return "The app's \(script) hook could not be started: \(reason)."
+        case let .scriptCannotStart(buildpack, script, reason):
+            return "\(script) of buildpack \(buildpack) could not be started: \(reason)."
         case let .scriptFailed(buildpack, script, outcome, _):
             return "Failed to compile app with buildpack \(buildpack): \(script) \(outcome). The buildpack's messages above say what went wrong and what to change."
         case let .missingRequirement(buildpack, script, outcome, needs, hints):

@@ -65,8 +65,12 @@ extension SlugCompiler {
             outcome = try await process.run { stream, line in events(.output(line, stream, buildpack: buildpack)) }
         } catch is CancellationError {
             throw CompileError.cancelled
-        } catch {
-            throw CompileError.scriptCannotStart(buildpack: buildpack, script: label)
+        } catch let error as ChildProcessError {
+            throw CompileError.scriptCannotStart(buildpack: buildpack, script: label, reason: error.reason)
+        }
+        // `#!/usr/bin/env bash\r` starts env, which then finds no `bash\r` and exits 127.
+        if outcome.exitCode == 127, case let .carriageReturn(line) = StartFailure.diagnose(script.path, fallback: "") {
+            throw CompileError.scriptCannotStart(buildpack: buildpack, script: label, reason: StartFailure.carriageReturn(line: line).description)
         }
         if outcome.timedOut {
             let seconds = request.timeout.map { Int($0.components.seconds) } ?? 0

@@ -11,6 +11,8 @@ extension SlugCompiler {
         defer { close(input) }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
+            // Stopped halfway, stdout holds a truncated slug; the reader sees it end early.
+            if Task.isCancelled { throw CompileError.cancelled }
             let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { throw PackError.io(path: slug.path, reason: FileSystem.describe(errno)) }

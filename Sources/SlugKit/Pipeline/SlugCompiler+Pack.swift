@@ -9,8 +9,13 @@ extension SlugCompiler {
     /// symlinks writes it (macOS's temporary folder is under `/var`, a link to `/private/var`).
     func pack(_ request: BuildRequest, release: ReleaseMetadata, app: URL, to slug: URL, events: @escaping BuildEventHandler) throws -> ReleaseMetadata {
         let buildFolders = Set([app.path, app.resolvingSymlinksInPath().path]).sorted()
-        return try packDirectory(app, to: slug, options: request.pack, release: release, excludes: nil,
-                                 portability: PortabilityCheck(buildFolders: buildFolders), events: events)
+        do {
+            return try packDirectory(app, to: slug, options: request.pack, release: release, excludes: nil,
+                                     portability: PortabilityCheck(buildFolders: buildFolders), events: events)
+        } catch PackError.cancelled {
+            // A build stopped while packing is stopped like one in any other stage (exit 31).
+            throw CompileError.cancelled
+        }
     }
 
     /// Packs an already-built folder (`slugc pack`): no buildpacks, process types from its
@@ -22,7 +27,7 @@ extension SlugCompiler {
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw SourceError.notADirectory(path: directory.path)
         }
-        try SourceError.checkOutputFolder(of: output)
+        let output = try SourceError.checkOutput(output)
         let release = try resolveProcessTypes(app: directory, defaults: ProcessTypes(), stack: stack, description: nil,
                                               buildpacks: [], configVars: [:], addons: [], events: events)
         let ignore = try loadSlugIgnore(in: directory)

@@ -59,7 +59,13 @@ extension SlugCompiler {
         let process = ChildProcess(executable: script.path, arguments: [app.path], environment: environment,
                                    workingDirectory: app, timeout: timeout ?? .seconds(60), capturesOutput: true)
         let outcome: ChildProcessOutcome
-        do { outcome = try await process.run() } catch is CancellationError { throw CompileError.cancelled }
+        do { outcome = try await process.run() } catch is CancellationError { throw CompileError.cancelled } catch let error as ChildProcessError {
+            throw ReleaseError.releaseScriptFailed(buildpack: buildpack.id, outcome: "could not be started: \(error.reason)", errorTail: [])
+        }
+        if outcome.exitCode == 127, case let .carriageReturn(line) = StartFailure.diagnose(script.path, fallback: "") {
+            throw ReleaseError.releaseScriptFailed(buildpack: buildpack.id, outcome: "could not be started: \(StartFailure.carriageReturn(line: line))",
+                                                   errorTail: outcome.errorTail)
+        }
         guard outcome.succeeded else {
             throw ReleaseError.releaseScriptFailed(buildpack: buildpack.id, outcome: outcome.summary, errorTail: outcome.errorTail)
         }

@@ -39,7 +39,7 @@ extension SlugCompiler {
         if let sub = request.appDirectory, sub.hasPrefix("/") || sub.split(separator: "/").contains("..") {
             throw SourceError.appDirectoryOutsideSource(appDirectory: sub)
         }
-        if let output = request.output { try SourceError.checkOutputFolder(of: output) }
+        if let output = request.output { try SourceError.checkOutput(output) }
         try request.upload?.check()
     }
 
@@ -105,6 +105,7 @@ extension SlugCompiler {
             case let .io(path, reason): throw SourceError.extractionFailed(source: name, reason: "\(path): \(reason)")
             case .tooLarge: throw SourceError.extractionFailed(source: name, reason: error.description)
             case let .archiveTooLarge(_, limit): throw SourceError.archiveTooLarge(source: name, limit: limit)
+            case .cancelled: throw CompileError.cancelled
             }
         }
         let entries = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()

@@ -51,7 +51,8 @@ public struct SlugCompiler: Sendable {
             try await self.release(request, buildpacks: compiled, app: workspace.app, events: events)
         }
         release.warnings = (source.warnings + detectWarnings).map(\.description) + release.warnings
-        let slug = request.output ?? workspace.root.appendingPathComponent("slug.tgz")
+        // Checked again now that the build is done: the file a symlink at -o leads to is written.
+        let slug = try request.output.map { try SourceError.checkOutput($0) } ?? workspace.root.appendingPathComponent("slug.tgz")
         release = try await stage(.pack) {
             let packed = try pack(request, release: release, app: workspace.app, to: slug, events: events)
             if let descriptor = request.outputDescriptor { try writeSlug(slug, to: descriptor, events: events) }

@@ -24,6 +24,8 @@ public struct ChildProcessOutcome: Sendable, Equatable {
     public var capturedOutput: String
     /// The last lines it wrote to stderr (bounded), for error messages.
     public var errorTail: [String]
+    /// The forwarded SIGTERM or SIGINT it outlived by the grace period, and was then killed for.
+    public var killedAfterSignal: Int32?
 
     public var succeeded: Bool { exitCode == 0 && !timedOut }
 
@@ -50,6 +52,8 @@ public struct ChildProcess: Sendable {
     /// Signals to pass on to the child's whole process group while it runs (`slugc run`
     /// forwards SIGINT and SIGTERM this way).
     public var forwardedSignals: AsyncStream<Int32>?
+    /// How long after a forwarded SIGTERM or SIGINT the group gets SIGKILL; nil waits forever.
+    public var signalGracePeriod: Duration?
 
     public init(
         executable: String, arguments: [String] = [], environment: [String: String],
@@ -62,9 +66,11 @@ public struct ChildProcess: Sendable {
         self.timeout = timeout
         self.capturesOutput = capturesOutput
         self.forwardedSignals = nil
+        self.signalGracePeriod = nil
     }
 
-    /// Starts the child and waits for it; `onLine` sees each line as it is written.
+    /// Starts the child and waits for it; `onLine` sees each line as it is written (a line
+    /// longer than 64 KiB in pieces of that size).
     ///
     /// Throws `CancellationError` when the calling task is cancelled (after the group is killed),
     /// and `ChildProcessError` when the program cannot be started.
@@ -84,25 +90,39 @@ public struct ChildProcess: Sendable {
         let captures = capturesOutput
         let limit = timeout
         let signals = forwardedSignals
-        let result: ExecutionResult<(String, [String], Bool), SequenceOutput, SequenceOutput>
+        let grace = signalGracePeriod
+        let started = StartedFlag()
+        OrphanReaper.leaders.willSpawn()
+        let result: ExecutionResult<StreamTotals, SequenceOutput, SequenceOutput>
         do {
             result = try await Subprocess.run(configuration, input: .none, output: .sequence, error: .sequence) { execution in
-                try await withThrowingTaskGroup(of: StreamResult.self) { group in
+                OrphanReaper.leaders.spawned(execution.processIdentifier.value)
+                started.set(execution.processIdentifier.value)
+                return try await withThrowingTaskGroup(of: StreamResult.self) { group in
                     group.addTask {
-                        var captured = ""
-                        for try await line in execution.standardOutput.strings() {
-                            onLine(.standardOutput, line)
-                            if captures { captured += line + "\n" }
+                        var captured = Data()
+                        var splitter = OutputLineSplitter()
+                        for try await chunk in execution.standardOutput {
+                            chunk.withUnsafeBytes { bytes in
+                                if captures { captured.append(contentsOf: bytes) }
+                                splitter.feed(bytes) { onLine(.standardOutput, $0) }
+                            }
                         }
-                        return .output(captured)
+                        splitter.finish { onLine(.standardOutput, $0) }
+                        return .output(String(decoding: captured, as: UTF8.self))
                     }
                     group.addTask {
                         var tail: [String] = []
-                        for try await line in execution.standardError.strings() {
+                        var splitter = OutputLineSplitter()
+                        let keep: (String) -> Void = { line in
                             onLine(.standardError, line)
                             tail.append(line)
                             if tail.count > 40 { tail.removeFirst() }
                         }
+                        for try await chunk in execution.standardError {
+                            chunk.withUnsafeBytes { splitter.feed($0, emit: keep) }
+                        }
+                        splitter.finish(emit: keep)
                         return .errorTail(tail)
                     }
                     if let limit {
@@ -118,39 +138,51 @@ public struct ChildProcess: Sendable {
                     }
                     if let signals {
                         group.addTask {
-                            for await signal in signals {
-                                try? execution.send(signal: Signal(rawValue: signal), toProcessGroup: true)
-                            }
-                            return .signalsEnded
+                            await Self.forward(signals, grace: grace) { try? execution.send(signal: $0, toProcessGroup: true) }
                         }
                     }
-                    var output = "", tail: [String] = [], timedOut = false, streamsDone = 0
+                    var totals = StreamTotals(), streamsDone = 0
                     while let next = try await group.next() {
                         switch next {
-                        case .output(let text): output = text; streamsDone += 1
-                        case .errorTail(let lines): tail = lines; streamsDone += 1
-                        case .timedOut: timedOut = true
-                        case .signalsEnded: break
+                        case .output(let text): totals.output = text; streamsDone += 1
+                        case .errorTail(let lines): totals.errorTail = lines; streamsDone += 1
+                        case .timedOut: totals.timedOut = true
+                        case .signalsEnded(let killed): totals.killedAfterSignal = killed
                         case .timerStopped: break
                         }
                         if streamsDone == 2 { group.cancelAll() }
                     }
-                    return (output, tail, timedOut)
+                    return totals
                 }
             }
         } catch is CancellationError {
+            started.leaderEnded()
+            await OrphanReaper.killAdoptedOrphans()
             throw CancellationError()
         } catch let error as SubprocessError {
+            started.leaderEnded()
+            await OrphanReaper.killAdoptedOrphans()
             if Task.isCancelled { throw CancellationError() }
-            throw ChildProcessError(executable: executable, reason: String(describing: error))
+            let failure = started.isSet ? StartFailure.other(reason: String(describing: error))
+                : StartFailure.diagnose(resolvedExecutable, fallback: String(describing: error))
+            throw ChildProcessError(executable: executable, failure: failure)
+        } catch {
+            started.leaderEnded()
+            await OrphanReaper.killAdoptedOrphans()
+            throw error
         }
         let pid = result.processIdentifier.value
-        // The leader is gone; anything it left running in its group goes with it.
+        OrphanReaper.leaders.ended(pid)
+        // The leader is gone; anything it left running in its group goes with it, and what left
+        // the group goes too when this process adopts orphans (OrphanReaper).
         _ = kill(-pid, SIGKILL)
+        await OrphanReaper.killAdoptedOrphans()
         if Task.isCancelled { throw CancellationError() }
+        let totals = result.closureResult
         var outcome = ChildProcessOutcome(
-            exitCode: nil, signal: nil, timedOut: result.closureResult.2,
-            capturedOutput: result.closureResult.0, errorTail: result.closureResult.1)
+            exitCode: nil, signal: nil, timedOut: totals.timedOut,
+            capturedOutput: totals.output, errorTail: totals.errorTail)
+        outcome.killedAfterSignal = totals.killedAfterSignal
         switch result.terminationStatus {
         case .exited(let code): outcome.exitCode = code
         case .signaled(let signal): outcome.signal = signal
@@ -158,11 +190,53 @@ public struct ChildProcess: Sendable {
         return outcome
     }
 
+    /// The program as the kernel gets it: a bare name is looked up on the child's PATH.
+    private var resolvedExecutable: String {
+        guard !executable.contains("/") else { return executable }
+        for folder in (environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = "\(folder)/\(executable)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return executable
+    }
+
+    /// Passes each signal on to the child's group. After the first SIGTERM or SIGINT, a child
+    /// still running when `grace` has passed gets SIGKILL, as a dyno's processes do 30 s after
+    /// SIGTERM. Returns (when the child has ended) the signal it was killed after, if it was.
+    private static func forward(_ signals: AsyncStream<Int32>, grace: Duration?,
+                                send: @escaping @Sendable (Signal) -> Void) async -> StreamResult {
+        await withTaskGroup(of: Int32?.self) { escalation in
+            var armed = false
+            for await signal in signals {
+                send(Signal(rawValue: signal))
+                guard let grace, !armed, signal == SIGTERM || signal == SIGINT else { continue }
+                armed = true
+                escalation.addTask {
+                    guard (try? await Task.sleep(for: grace)) != nil, !Task.isCancelled else { return nil }
+                    send(.kill)
+                    return signal
+                }
+            }
+            // The streams have ended (this task was cancelled): the timer, if any, is cancelled too.
+            escalation.cancelAll()
+            var killed: Int32?
+            for await result in escalation { killed = killed ?? result }
+            return .signalsEnded(killed: killed)
+        }
+    }
+
+    private struct StreamTotals: Sendable {
+        var output = ""
+        var errorTail: [String] = []
+        var timedOut = false
+        var killedAfterSignal: Int32?
+    }
+
     private enum StreamResult: Sendable {
         case output(String)
         case errorTail([String])
         case timedOut
-        case signalsEnded
+        case signalsEnded(killed: Int32?)
         case timerStopped
     }
 }
@@ -170,6 +244,21 @@ public struct ChildProcess: Sendable {
 /// A child process that could not be started at all.
 public struct ChildProcessError: Error, Sendable, CustomStringConvertible {
     public var executable: String
-    public var reason: String
+    /// Why, read from the program file where it can be (a missing interpreter, a CR in `#!`).
+    public var failure: StartFailure
+    public var reason: String { failure.description }
     public var description: String { "could not start \(executable): \(reason)" }
+}
+
+/// Set once the child has been spawned: an error after that is not a failure to start.
+private final class StartedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pid: pid_t?
+    var isSet: Bool { lock.withLock { pid != nil } }
+    func set(_ pid: pid_t) { lock.withLock { self.pid = pid } }
+
+    /// On an error: the child is no longer one of `OrphanReaper.leaders` (or never became one).
+    func leaderEnded() {
+        if let pid = lock.withLock({ pid }) { OrphanReaper.leaders.ended(pid) } else { OrphanReaper.leaders.spawnFailed() }
+    }
 }

@@ -106,7 +106,7 @@ extension RootFilesystem {
     /// boot of `SlugRunner` (`.profile.d`, then `$1` under bash); `environment` is the app's;
     /// `signals` are passed on to the app.
     func run(command: String, boot: String, runFolder: URL, environment: [String: String], signals: AsyncStream<Int32>?,
-             onOutput: @escaping @Sendable (OutputStream, String) -> Void) async throws -> ChildProcessOutcome {
+             gracePeriod: Duration? = nil, onOutput: @escaping @Sendable (OutputStream, String) -> Void) async throws -> ChildProcessOutcome {
         // --kill-child: if unshare itself is killed, the namespace's first process goes too.
         var process = ChildProcess(executable: unshare,
                                    arguments: ["--mount", "--pid", "--fork", "--kill-child", "--", "/bin/bash", "-c", Self.setupScript,
@@ -115,6 +115,7 @@ extension RootFilesystem {
         let held = Self.hold(signals, until: runFolder.appendingPathComponent("ready-for-signals"))
         defer { held.relay?.cancel() }
         process.forwardedSignals = held.signals
+        process.signalGracePeriod = gracePeriod
         let outcome = try await process.run(onLine: onOutput)
         try checkStarted(runFolder: runFolder, outcome: outcome)
         return outcome

@@ -14,6 +14,9 @@ public struct RunRequest: Sendable {
     public var temporaryDirectory = URL(fileURLWithPath: NSTemporaryDirectory(), isDirectory: true)
     /// Signals to pass on to the process group (the CLI forwards SIGINT and SIGTERM).
     public var forwardedSignals: AsyncStream<Int32>?
+    /// How long the process may take to stop after a forwarded SIGTERM or SIGINT before it and
+    /// everything it started get SIGKILL: 30 s, as on a dyno.
+    public var gracePeriod: Duration = .seconds(30)
     /// A root filesystem to boot the slug in, as on the stack's run image (`slugc run --root`):
     /// the slug appears at `/app`, chrooted in private mount and PID namespaces, and PATH is the
     /// dyno's unless `environment` sets it. The folder is never modified. Needs root. Nil runs
@@ -63,10 +66,11 @@ public struct SlugRunner: Sendable {
             var process = ChildProcess(executable: "/bin/bash", arguments: ["-c", Self.dynoBoot, "slugc-run", command],
                                        environment: environment, workingDirectory: app)
             process.forwardedSignals = request.forwardedSignals
+            process.signalGracePeriod = request.gracePeriod
             return try await process.run(onLine: onOutput)
         }
         return try await rootFilesystem.run(command: command, boot: Self.dynoBoot, runFolder: root, environment: environment,
-                                            signals: request.forwardedSignals, onOutput: onOutput)
+                                            signals: request.forwardedSignals, gracePeriod: request.gracePeriod, onOutput: onOutput)
     }
 
     /// Sourced like a dyno does, then the command is handed to a fresh `bash -c` as one

@@ -13,6 +13,8 @@ public enum PackError: Error, Sendable, Equatable {
     case unsafeEntry(archive: String, entry: String)
     /// An archive whose files add up to more than `limit` bytes (a decompression bomb, or a mistake).
     case archiveTooLarge(archive: String, limit: Int64)
+    /// The task packing it was cancelled (SIGINT or SIGTERM in the CLI); nothing was written.
+    case cancelled(path: String)
 }
 
 /// How far unpacking an archive (a source tarball, a buildpack `.tgz`) may go.
@@ -39,6 +41,8 @@ extension PackError: CustomStringConvertible {
             return "\(archive): refusing entry '\(entry)': it would be written outside the folder it is extracted to."
         case let .archiveTooLarge(archive, limit):
             return "\(archive) expands to more than \(ByteCount.format(limit)) when unpacked, so slugc stopped unpacking it. Leave out what it does not need, or raise the limit with --max-unpacked-size (or SLUGC_MAX_UNPACKED_SIZE)."
+        case let .cancelled(path):
+            return "Packing was cancelled, so no slug was written: \(path) was left as it was."
         }
     }
 }

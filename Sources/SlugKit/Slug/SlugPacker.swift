@@ -96,7 +96,10 @@ public enum SlugPacker {
         do throws(PackError) {
             let pipeline = try BlockPipeline(file: file, level: level, singleMember: options.singleMember,
                                              threads: threads, blockSize: options.blockSize, progress: progress)
+            // A cancelled task (SIGINT or SIGTERM in the CLI) stops the pack at the next piece of
+            // the tar stream; the temporary file is discarded below.
             let tar = try TarWriter(name: output.path) { (bytes: UnsafeRawBufferPointer) throws(PackError) in
+                if Task.isCancelled { throw PackError.cancelled(path: output.path) }
                 try pipeline.append(bytes)
             }
             var walk = SlugWalk(root: directory.path, tar: tar, mtime: options.sourceDateEpoch ?? fixedEpoch,
@@ -108,6 +111,7 @@ public enum SlugPacker {
             if let limit = options.maxSize, totals.size > limit {
                 throw PackError.tooLarge(size: totals.size, limit: limit, largestFolders: walk.tally.largestEntries(5))
             }
+            if Task.isCancelled { throw PackError.cancelled(path: output.path) }
             try file.commit()
             return PackResult(size: totals.size, checksum: totals.checksum, uncompressedSize: totals.uncompressed,
                               largestFolders: folders, portability: walk.portability?.findings ?? [])

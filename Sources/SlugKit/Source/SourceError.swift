@@ -8,6 +8,11 @@ public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
     case appDirectoryOutsideSource(appDirectory: String)
     case appDirectoryMissing(appDirectory: String, source: String)
     case outputFolderMissing(output: String, folder: String)
+    /// The output names a folder, or (through a symlink) a device, FIFO or socket: the rename
+    /// that publishes the slug would replace it. `kind` is e.g. "a character device".
+    case outputNotAFile(output: String, kind: String)
+    /// The slug's folder cannot be written: read-only file system, or no permission.
+    case outputNotWritable(output: String, folder: String, reason: String)
     case slugNotFound(path: String)
     // A commit of a git repository (`--git-ref`).
     case gitRefNeedsFolder(source: String, ref: String)
@@ -43,6 +48,12 @@ public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
             return "--app-dir \(appDirectory): there is no such folder in \(source)."
         case let .outputFolderMissing(output, folder):
             return "\(output): the folder \(folder) does not exist. Create it, or write the slug elsewhere."
+        case let .outputNotAFile(output, "a folder"):
+            return "\(output) is a folder, not a file. Name the slug's file, e.g. \(output.hasSuffix("/") ? output : output + "/")slug.tgz."
+        case let .outputNotAFile(output, kind):
+            return "\(output) is \(kind), not a file, and the slug is written by renaming a new file into place. Name a regular file, or a new one (or use -o - to write the slug to standard output)."
+        case let .outputNotWritable(output, folder, reason):
+            return "\(output): cannot write the slug in \(folder): \(reason). Write it to a folder you can write to."
         case let .slugNotFound(path):
             return "\(path): no such slug. Build one with slugc build SOURCE -o \(path)."
         case let .gitRefNeedsFolder(source, ref):
@@ -90,15 +101,6 @@ public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension SourceError {
-    /// Fails fast, before any work, when the slug could not be written where asked.
-    static func checkOutputFolder(of output: URL) throws {
-        let folder = output.deletingLastPathComponent()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw SourceError.outputFolderMissing(output: output.path, folder: folder.path)
-        }
-    }
-
     /// A slug to read must exist and be a file.
     static func checkSlugExists(_ slug: URL) throws {
         var isDirectory: ObjCBool = false
