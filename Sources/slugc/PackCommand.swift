@@ -12,6 +12,7 @@ struct PackCommand: AsyncParsableCommand {
             Examples:
               slugc pack ./build -o app.tgz
               slugc pack ./build -o app.tgz --level 1 --json
+              slugc pack ./build -o app.tgz --cache-dir ~/.cache/slugc/myapp
               SOURCE_DATE_EPOCH=1700000000 slugc pack build -o app.tgz --level 9
             """
     )
@@ -22,6 +23,9 @@ struct PackCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the slug.", valueName: "SLUG.tgz"))
     var output: String
 
+    @Option(name: .customLong("cache-dir"), help: ArgumentHelp("Keep compressed blocks here and reuse those of unchanged files in the next pack (the slug's bytes stay the same).", valueName: "DIR"))
+    var cacheDirectory: String?
+
     @OptionGroup var packing: PackingOptions
     @OptionGroup var outputOptions: OutputOptions
 
@@ -29,8 +33,10 @@ struct PackCommand: AsyncParsableCommand {
         let terminal = Terminal(outputOptions)
         let renderer = EventRenderer(terminal: terminal)
         do {
+            var options = packing.packOptions()
+            options.cacheDirectory = cacheDirectory.map { URL(fileURLWithPath: $0) }
             let release = try SlugCompiler().pack(directory: URL(fileURLWithPath: directory), to: URL(fileURLWithPath: output),
-                                                  options: packing.packOptions(), stack: packing.stack) { renderer.render($0) }
+                                                  options: options, stack: packing.stack) { renderer.render($0) }
             terminal.slugWritten(release, to: output, json: outputOptions.json)
         } catch {
             throw Failure.report(error, terminal: terminal, json: outputOptions.json)

@@ -9,7 +9,10 @@ extension SlugCompiler {
     /// symlinks writes it (macOS's temporary folder is under `/var`, a link to `/private/var`).
     func pack(_ request: BuildRequest, release: ReleaseMetadata, app: URL, to slug: URL, events: @escaping BuildEventHandler) throws -> ReleaseMetadata {
         let buildFolders = Set([app.path, app.resolvingSymlinksInPath().path]).sorted()
-        return try packDirectory(app, to: slug, options: request.pack, release: release, excludes: nil,
+        var options = request.pack
+        // The build's --cache-dir keeps compressed blocks too, beside the buildpacks' caches.
+        if options.cacheDirectory == nil { options.cacheDirectory = request.cacheDirectory }
+        return try packDirectory(app, to: slug, options: options, release: release, excludes: nil,
                                  portability: PortabilityCheck(buildFolders: buildFolders), events: events)
     }
 
@@ -51,7 +54,11 @@ extension SlugCompiler {
         let result = try SlugPacker.pack(directory: directory, to: outputFile, options: options) { progress in
             events(.packProgress(progress))
         }
-        events(.detail("Done: \(ByteCount.format(result.size))"))
+        if options.cacheDirectory != nil {
+            events(.detail("Done: \(ByteCount.format(result.size)) (\(result.reusedBlocks) of \(result.blocks) compressed blocks reused from the pack cache)"))
+        } else {
+            events(.detail("Done: \(ByteCount.format(result.size))"))
+        }
         var packed = release
         for finding in result.portability {
             events(.warning(finding.warning))
