@@ -161,6 +161,22 @@ final class SlugPackCacheTests: XCTestCase {
         XCTAssertEqual(try pack(second, "third.tgz", cache: cache, limit: limit).result.reusedBlocks, secondPack.result.blocks)
     }
 
+    func testCutsFollowTheRulesAndThePathHashNeverChanges() {
+        let cuts = BlockCuts(target: 1 << 20)
+        // A changed hash would move every cut and so invalidate every cache: pinned on purpose.
+        XCTAssertEqual(String(BlockCuts.pathHash("./app/lib/module.py"), radix: 16), "94b681c23ccc263a")
+        XCTAssertFalse(cuts.cutsBeforeEntry(pathHash: 0, blockBytes: 0, bytesSincePoint: 1 << 20), "never an empty block")
+        XCTAssertFalse(cuts.cutsBeforeEntry(pathHash: 0, blockBytes: cuts.minimum - 1, bytesSincePoint: 1 << 20))
+        XCTAssertTrue(cuts.cutsBeforeEntry(pathHash: 0, blockBytes: cuts.minimum, bytesSincePoint: 1))
+        XCTAssertFalse(cuts.cutsBeforeEntry(pathHash: .max, blockBytes: cuts.minimum, bytesSincePoint: 1024))
+        XCTAssertTrue(cuts.cutsBeforeEntry(pathHash: .max, blockBytes: cuts.maximum, bytesSincePoint: 1))
+        XCTAssertTrue(cuts.cutsBeforeEntry(pathHash: .max, blockBytes: cuts.minimum, bytesSincePoint: 1 << 20), "a whole target's worth always cuts")
+        // About one cut per `target` bytes: 10 000 entries of 10 KiB each give about 100 cuts.
+        let taken = (0..<10_000).filter { cuts.cutsBeforeEntry(pathHash: BlockCuts.pathHash("./app/f\($0)"), blockBytes: cuts.minimum,
+                                                               bytesSincePoint: 10 * 1024) }.count
+        XCTAssertTrue((70...130).contains(taken), "\(taken) cuts")
+    }
+
     func testACacheFolderThatCannotBeCreatedIsAnError() throws {
         let source = try tree("app")
         let notAFolder = temporary.appending("file")

@@ -45,10 +45,10 @@ enum PackCacheEntry {
         }
         guard complete else { return .damaged }
         let header = Header(bytes)
-        let stored = bytes.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0[headerLength...]) }
+        let stored = bytes[headerLength...]
         guard bytes.starts(with: magic), header.storedLength == UInt64(stored.count),
               header.uncompressedLength == UInt64(block.input.count),
-              header.storedCRC == libdeflate_crc32(0, stored.baseAddress, stored.count),
+              header.storedCRC == stored.withUnsafeBytes({ libdeflate_crc32(0, $0.baseAddress, $0.count) }),
               header.uncompressedCRC == block.input.withUnsafeBytes({ libdeflate_crc32(0, $0.baseAddress, $0.count) })
         else { return .damaged }
         // Recently used: eviction removes the least recently used entries first.
