@@ -58,6 +58,21 @@ final class CLIPackCacheTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: cache.appendingPathComponent(".slugc-pack").path))
     }
 
+    func testABuildWithACacheDirReusesTheBlocksOfTheBuildBefore() throws {
+        let app = try fixture("static-site", in: temporary)
+        let cache = temporary.appending("cache")
+        let first = temporary.appending("first.tgz"), second = temporary.appending("second.tgz")
+        let cold = try slugc(["build", app.path, "-o", first.path, "--cache-dir", cache.path])
+        XCTAssertEqual(cold.exitCode, 0, cold.output)
+        let line = try XCTUnwrap(doneLine(cold.stdout), cold.stdout)
+        let blocks = try XCTUnwrap(line.split(separator: " ").dropFirst(4).first.flatMap { Int($0) }, line)
+        XCTAssertTrue(line.hasSuffix(" (0 of \(blocks) compressed blocks reused from the pack cache)"), line)
+        let warm = try slugc(["build", app.path, "-o", second.path, "--cache-dir", cache.path])
+        XCTAssertEqual(warm.exitCode, 0, warm.output)
+        XCTAssertEqual(doneLine(warm.stdout), line.replacingOccurrences(of: "(0 of", with: "(\(blocks) of"))
+        XCTAssertEqual(try Data(contentsOf: first), try Data(contentsOf: second))
+    }
+
     func testSeveralProcessesPackIntoOneCacheFolderAtOnce() throws {
         let app = try app()
         let cache = temporary.appending("cache")
