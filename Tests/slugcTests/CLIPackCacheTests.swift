@@ -58,6 +58,19 @@ final class CLIPackCacheTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: cache.appendingPathComponent(".slugc-pack").path))
     }
 
+    func testACacheInsideThePackedFolderIsNotPacked() throws {
+        let app = try app()
+        let cache = app.appendingPathComponent("cache")
+        let first = temporary.appending("first.tgz"), second = temporary.appending("second.tgz")
+        XCTAssertEqual(try slugc(["pack", app.path, "-o", first.path, "--cache-dir", cache.path]).exitCode, 0)
+        let warm = try slugc(["pack", app.path, "-o", second.path, "--cache-dir", cache.path])
+        XCTAssertEqual(warm.exitCode, 0, warm.output)
+        XCTAssertEqual(try Data(contentsOf: first), try Data(contentsOf: second))
+        let listing = try runCommand("/bin/tar", ["-tzf", second.path])
+        XCTAssertTrue(listing.stdout.contains("./app/lib/module0.py\n"), listing.stdout)
+        XCTAssertFalse(listing.stdout.contains(".slugc-pack"), listing.stdout)
+    }
+
     func testABuildWithACacheDirReusesTheBlocksOfTheBuildBefore() throws {
         let app = try fixture("static-site", in: temporary)
         let cache = temporary.appending("cache")

@@ -45,9 +45,13 @@ extension SlugCompiler {
         options.extraFiles[ReleaseMetadata.pathInSlug] = release.embeddedCopy()
         // Writing the slug into the folder being packed must not pack the slug (or its temp file) into itself.
         let output = OutputExclusion(output: outputFile, folder: directory)
+        // Nor a pack cache kept inside it: its entries change with every pack.
+        let cache = options.cacheDirectory.map {
+            OutputExclusion(output: $0.appendingPathComponent(PackCache.folderName), folder: directory)
+        }
         let previous = options.excludes
         options.excludes = { path, isDirectory in
-            if output.matches(path) { return true }
+            if output.matches(path) || cache?.matches(path) == true { return true }
             if let ignore, ignore.matches(path, isDirectory: isDirectory).matched { return true }
             return previous(path, isDirectory)
         }
