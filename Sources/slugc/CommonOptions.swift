@@ -65,6 +65,9 @@ struct PackingOptions: ParsableArguments {
     @Option(name: .customLong("max-size"), help: ArgumentHelp("Refuse slugs larger than this (e.g. 500M, 1G).", valueName: "SIZE"))
     var maxSize: String = "500M"
 
+    @Option(name: .customLong("pack-cache-limit"), help: ArgumentHelp("Bound of the compressed blocks kept in --cache-dir (default: \(PackOptions.defaultCacheSlugs) times the slug's size).", valueName: "SIZE"))
+    var packCacheLimit: String?
+
     @Option(help: "Compression threads (default: one per core, at most \(PackOptions.defaultThreadLimit); each adds about 7 MiB).")
     var threads: Int?
 
@@ -72,6 +75,9 @@ struct PackingOptions: ParsableArguments {
         guard (1...9).contains(level) else { throw ValidationError("--level must be 1 to 9, not \(level).") }
         guard ByteCount.parse(maxSize) != nil else { throw ValidationError("--max-size \(maxSize): not a size; write e.g. 500M or 1G.") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+        if let packCacheLimit, ByteCount.parse(packCacheLimit) == nil {
+            throw ValidationError("--pack-cache-limit \(packCacheLimit): not a size; write e.g. 300M or 2G.")
+        }
     }
 
     func packOptions() -> PackOptions {
@@ -80,6 +86,7 @@ struct PackingOptions: ParsableArguments {
         options.singleMember = singleMember
         options.maxSize = ByteCount.parse(maxSize)
         options.threads = threads
+        options.cacheLimit = packCacheLimit.flatMap(ByteCount.parse)
         if let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let seconds = Int64(epoch) {
             options.sourceDateEpoch = seconds
         }

@@ -9,8 +9,11 @@ extension SlugCompiler {
     /// symlinks writes it (macOS's temporary folder is under `/var`, a link to `/private/var`).
     func pack(_ request: BuildRequest, release: ReleaseMetadata, app: URL, to slug: URL, events: @escaping BuildEventHandler) throws -> ReleaseMetadata {
         let buildFolders = Set([app.path, app.resolvingSymlinksInPath().path]).sorted()
+        var options = request.pack
+        // The build's --cache-dir keeps compressed blocks too, beside the buildpacks' caches.
+        if options.cacheDirectory == nil { options.cacheDirectory = request.cacheDirectory }
         do {
-            return try packDirectory(app, to: slug, options: request.pack, release: release, excludes: nil,
+            return try packDirectory(app, to: slug, options: options, release: release, excludes: nil,
                                      portability: PortabilityCheck(buildFolders: buildFolders), events: events)
         } catch PackError.cancelled {
             // A build stopped while packing is stopped like one in any other stage (exit 31).
@@ -47,16 +50,24 @@ extension SlugCompiler {
         options.extraFiles[ReleaseMetadata.pathInSlug] = release.embeddedCopy()
         // Writing the slug into the folder being packed must not pack the slug (or its temp file) into itself.
         let output = OutputExclusion(output: outputFile, folder: directory)
+        // Nor a pack cache kept inside it: its entries change with every pack.
+        let cache = options.cacheDirectory.map {
+            OutputExclusion(output: $0.appendingPathComponent(PackCache.folderName), folder: directory)
+        }
         let previous = options.excludes
         options.excludes = { path, isDirectory in
-            if output.matches(path) { return true }
+            if output.matches(path) || cache?.matches(path) == true { return true }
             if let ignore, ignore.matches(path, isDirectory: isDirectory).matched { return true }
             return previous(path, isDirectory)
         }
         let result = try SlugPacker.pack(directory: directory, to: outputFile, options: options) { progress in
             events(.packProgress(progress))
         }
-        events(.detail("Done: \(ByteCount.format(result.size))"))
+        if options.cacheDirectory != nil {
+            events(.detail("Done: \(ByteCount.format(result.size)) (\(result.reusedBlocks) of \(result.blocks) compressed blocks reused from the pack cache)"))
+        } else {
+            events(.detail("Done: \(ByteCount.format(result.size))"))
+        }
         var packed = release
         for finding in result.portability {
             events(.warning(finding.warning))

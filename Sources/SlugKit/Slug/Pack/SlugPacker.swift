@@ -20,8 +20,20 @@ public struct PackOptions: Sendable {
     public var portability: PortabilityCheck? = nil
     /// Paths (relative to the directory, "/"-separated) left out; `.git` folders are always left out.
     public var excludes: @Sendable (_ relativePath: String, _ isDirectory: Bool) -> Bool = { _, _ in false }
-    /// Bytes of uncompressed tar stream per compressed block; tests make it small to cross block boundaries.
+    /// Keep compressed blocks in `.slugc-pack` inside this folder (the `--cache-dir`) and reuse
+    /// them for the parts of the tar stream that did not change; nil: no cache. The slug's bytes
+    /// are the same either way.
+    public var cacheDirectory: URL? = nil
+    /// Evict least recently used blocks after a pack until the pack cache holds at most this
+    /// many bytes; nil means `defaultCacheSlugs` times this slug's size.
+    public var cacheLimit: Int64? = nil
+    /// Average bytes of uncompressed tar stream per compressed block (`BlockCuts`); tests make it
+    /// small to cross block boundaries.
     var blockSize: Int = 1 << 20
+
+    /// The pack cache's default bound, in slugs of the size just packed: the last slug's blocks
+    /// and as many again from the builds before (a one-file change adds one or two blocks).
+    public static let defaultCacheSlugs: Int64 = 3
 
     public init() {}
 
@@ -50,14 +62,27 @@ public struct PackResult: Sendable, Equatable {
     public var largestFolders: [FolderSize]
     /// What would not travel to a dyno, in the slug's order (empty unless `PackOptions.portability` was set).
     public var portability: [PortabilityFinding]
+    /// Compressed blocks (gzip members, or pieces of the single member) in the slug.
+    public var blocks: Int
+    /// Of those, the blocks whose compressed bytes came from the pack cache (0 without one).
+    public var reusedBlocks: Int
+    /// Pack cache entries found damaged, deleted and compressed again.
+    public var damagedCacheEntries: Int
+    /// Pack cache entries evicted after the pack to keep the cache within its bound.
+    public var evictedCacheEntries: Int
 
     public init(size: Int64, checksum: String, uncompressedSize: Int64, largestFolders: [FolderSize],
-                portability: [PortabilityFinding] = []) {
+                portability: [PortabilityFinding] = [], blocks: Int = 0, reusedBlocks: Int = 0,
+                damagedCacheEntries: Int = 0, evictedCacheEntries: Int = 0) {
         self.size = size
         self.checksum = checksum
         self.uncompressedSize = uncompressedSize
         self.largestFolders = largestFolders
         self.portability = portability
+        self.blocks = blocks
+        self.reusedBlocks = reusedBlocks
+        self.damagedCacheEntries = damagedCacheEntries
+        self.evictedCacheEntries = evictedCacheEntries
     }
 }
 
@@ -92,16 +117,20 @@ public enum SlugPacker {
     ) throws(PackError) -> PackResult {
         let level = min(max(options.level, 1), 9)
         let threads = max(1, options.threads ?? PackOptions.defaultThreads(cores: ProcessInfo.processInfo.activeProcessorCount))
+        let cache = try options.cacheDirectory.map { (folder: URL) throws(PackError) in try PackCache(in: folder) }
         let file = try OutputFile(destination: output)
         do throws(PackError) {
+            let cuts = BlockCuts(target: options.blockSize)
             let pipeline = try BlockPipeline(file: file, level: level, singleMember: options.singleMember,
-                                             threads: threads, blockSize: options.blockSize, progress: progress)
+                                             threads: threads, cuts: cuts, cache: cache, progress: progress)
             // A cancelled task (SIGINT or SIGTERM in the CLI) stops the pack at the next piece of
             // the tar stream; the temporary file is discarded below.
-            let tar = try TarWriter(name: output.path) { (bytes: UnsafeRawBufferPointer) throws(PackError) in
-                if Task.isCancelled { throw PackError.cancelled(path: output.path) }
-                try pipeline.append(bytes)
-            }
+            let tar = try TarWriter(name: output.path, cuts: cuts,
+                                    sink: { (bytes: UnsafeRawBufferPointer) throws(PackError) in
+                                        if Task.isCancelled { throw PackError.cancelled(path: output.path) }
+                                        pipeline.append(bytes)
+                                    },
+                                    cut: { (point: TarWriter.CutPoint) throws(PackError) in try pipeline.offerCut(point) })
             var walk = SlugWalk(root: directory.path, tar: tar, mtime: options.sourceDateEpoch ?? fixedEpoch,
                                 options: options)
             try walk.run()
@@ -113,8 +142,12 @@ public enum SlugPacker {
             }
             if Task.isCancelled { throw PackError.cancelled(path: output.path) }
             try file.commit()
+            let blocks = pipeline.statistics
+            let evicted = cache?.evict(toAtMost: options.cacheLimit ?? PackOptions.defaultCacheSlugs * totals.size) ?? 0
             return PackResult(size: totals.size, checksum: totals.checksum, uncompressedSize: totals.uncompressed,
-                              largestFolders: folders, portability: walk.portability?.findings ?? [])
+                              largestFolders: folders, portability: walk.portability?.findings ?? [],
+                              blocks: blocks.compressed + blocks.reused, reusedBlocks: blocks.reused,
+                              damagedCacheEntries: blocks.damaged, evictedCacheEntries: evicted)
         } catch {
             file.discard()
             throw error

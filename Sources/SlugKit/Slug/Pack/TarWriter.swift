@@ -2,17 +2,31 @@ import CArchive
 import Foundation
 
 /// Writes a pax tar stream with libarchive and hands every byte to a sink (no compression:
-/// the block pipeline compresses). The only place that owns a writing `archive *`.
+/// the block pipeline compresses), telling it where the stream may be cut into blocks
+/// (`BlockCuts`). The only place that owns a writing `archive *`.
 ///
 /// Entries are written exactly as described: uid/gid 0, no user or group names, the given
 /// mtime, nothing else from the file system, so the stream is reproducible.
 final class TarWriter {
     /// Receives the stream; a thrown error stops the archive.
     typealias Sink = (UnsafeRawBufferPointer) throws(PackError) -> Void
+    /// Hears of each point where a block may end, after every byte before it went to the sink.
+    typealias CutSink = (CutPoint) throws(PackError) -> Void
+
+    enum CutPoint {
+        /// Before an entry's header; `large` when its data gets blocks of its own.
+        case entry(pathHash: UInt64, large: Bool)
+        /// Inside a large file's data, every `BlockCuts.target` bytes from its start.
+        case data
+    }
+
+    /// GNU tar and libarchive's default: the stream is padded to a multiple of this.
+    static let recordSize = 10240
 
     private final class Context {
         let sink: Sink
         var error: PackError?
+        var written = 0
         init(sink: @escaping Sink) { self.sink = sink }
     }
 
@@ -20,25 +34,33 @@ final class TarWriter {
     private let entry: OpaquePointer
     private let context: Context
     private let name: String
+    private let cuts: BlockCuts
+    private let cut: CutSink
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
     private var open = false
 
     /// `name` is the slug's path, for error messages.
-    init(name: String, sink: @escaping Sink) throws(PackError) {
+    init(name: String, cuts: BlockCuts, sink: @escaping Sink, cut: @escaping CutSink) throws(PackError) {
         guard let archive = archive_write_new(), let entry = archive_entry_new() else {
             throw PackError.io(path: name, reason: "libarchive could not start (out of memory)")
         }
         self.archive = archive
         self.entry = entry
         self.name = name
+        self.cuts = cuts
+        self.cut = cut
         context = Context(sink: sink)
         archive_write_set_format_pax_restricted(archive)
+        // Unblocked: every byte reaches the sink as it is written, so the stream's position is
+        // known at each cut point. `finish` pads the end to whole records as blocking did.
+        archive_write_set_bytes_per_block(archive, 0)
         let status = archive_write_open2(archive, Unmanaged.passUnretained(context).toOpaque(), nil,
             { _, client, bytes, length in
                 guard let client, let bytes else { return 0 }
                 let context = Unmanaged<Context>.fromOpaque(client).takeUnretainedValue()
                 do throws(PackError) {
                     try context.sink(UnsafeRawBufferPointer(start: bytes, count: length))
+                    context.written += length
                     return length
                 } catch {
                     context.error = error
@@ -56,11 +78,13 @@ final class TarWriter {
     }
 
     func addDirectory(_ path: String, mode: mode_t, mtime: Int64) throws(PackError) {
+        try startEntry(path)
         prepare(path, type: SLUGC_AE_IFDIR, mode: mode, mtime: mtime)
         try writeHeader()
     }
 
     func addSymlink(_ path: String, target: String, mtime: Int64) throws(PackError) {
+        try startEntry(path)
         prepare(path, type: SLUGC_AE_IFLNK, mode: 0o777, mtime: mtime)
         archive_entry_copy_symlink(entry, target)
         try writeHeader()
@@ -68,6 +92,7 @@ final class TarWriter {
 
     /// A second name for a file already in the archive: stored as a link, not a second copy.
     func addHardLink(_ path: String, to target: String, mode: mode_t, mtime: Int64) throws(PackError) {
+        try startEntry(path)
         prepare(path, type: SLUGC_AE_IFREG, mode: mode, mtime: mtime)
         archive_entry_copy_hardlink(entry, target)
         archive_entry_set_size(entry, 0)
@@ -76,6 +101,7 @@ final class TarWriter {
 
     /// A file from memory (the extra files such as `.slugc/release.json`).
     func addFile(_ path: String, contents: Data, mode: mode_t, mtime: Int64) throws(PackError) {
+        try startEntry(path)
         prepare(path, type: SLUGC_AE_IFREG, mode: mode, mtime: mtime)
         archive_entry_set_size(entry, Int64(contents.count))
         try writeHeader()
@@ -89,12 +115,21 @@ final class TarWriter {
     /// check of the contents costs no second read.
     func addFile(_ path: String, reading descriptor: Int32, source: @autoclosure () -> String, size: Int64,
                  mode: mode_t, mtime: Int64, observe: (UnsafeRawBufferPointer) -> Void = { _ in }) throws(PackError) {
+        let large = cuts.isLarge(fileSize: size)
+        try startEntry(path, large: large)
         prepare(path, type: SLUGC_AE_IFREG, mode: mode, mtime: mtime)
         archive_entry_set_size(entry, size)
         try writeHeader()
         var remaining = size
+        // A large file's data is cut every `target` bytes, so reads end there.
+        var untilCut = large ? cuts.target : Int.max
         while remaining > 0 {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, min($0.count, Int(remaining))) }
+            if untilCut == 0 {
+                try cut(.data)
+                untilCut = cuts.target
+            }
+            let wanted = min(buffer.count, untilCut, Int(clamping: remaining))
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, wanted) }
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else { throw PackError.io(path: source(), reason: FileSystem.describe(errno)) }
             if count == 0 { break }
@@ -104,13 +139,29 @@ final class TarWriter {
             }
             guard written == count else { throw failure() }
             remaining -= Int64(count)
+            if large { untilCut -= count }
         }
     }
 
-    /// Writes the end-of-archive marker and flushes everything to the sink.
+    /// Writes the end-of-archive marker, pads the stream to whole records and flushes
+    /// everything to the sink.
     func finish() throws(PackError) {
         open = false
         guard archive_write_close(archive) == ARCHIVE_OK else { throw failure() }
+        let padding = (Self.recordSize - context.written % Self.recordSize) % Self.recordSize
+        if padding > 0 {
+            let zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: padding, alignment: 1)
+            defer { zeros.deallocate() }
+            zeros.initializeMemory(as: UInt8.self, repeating: 0)
+            try context.sink(UnsafeRawBufferPointer(zeros))
+        }
+    }
+
+    /// Ends the entry before (its padding goes out now, not with the next header) and offers
+    /// the block pipeline a cut point.
+    private func startEntry(_ path: String, large: Bool = false) throws(PackError) {
+        guard archive_write_finish_entry(archive) == ARCHIVE_OK else { throw failure() }
+        try cut(.entry(pathHash: BlockCuts.pathHash(path), large: large))
     }
 
     private func prepare(_ path: String, type: UInt32, mode: mode_t, mtime: Int64) {

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// One fixed-size cut of the uncompressed tar stream, waiting to be compressed.
+/// One block of the uncompressed tar stream (cut where `BlockCuts` says), waiting to be compressed.
 struct CompressionBlock {
     var index: Int
     var input: [UInt8]
@@ -24,12 +24,14 @@ protocol BlockCompressor: AnyObject {
     func compress(_ block: CompressionBlock) -> CompressedBlock
 }
 
-/// Cuts the tar stream into fixed-size blocks, compresses them on worker threads and writes
-/// the results in order to a file, hashing them on the way.
+/// Cuts the tar stream into blocks where `BlockCuts` says, compresses them on worker threads
+/// (or takes their compressed bytes from a `PackCache`) and writes the results in order to a
+/// file, hashing them on the way.
 ///
-/// Block boundaries depend only on the stream (never on thread timing), and every block is
-/// compressed independently of which thread runs it, so the output is the same for any
-/// thread count. At most `maxInFlight` blocks exist at once, which bounds memory.
+/// Block boundaries depend only on the stream (never on thread timing or the cache), and every
+/// block is compressed independently of which thread runs it, so the output is the same for
+/// any thread count, with or without a cache. At most `maxInFlight` blocks exist at once,
+/// which bounds memory.
 ///
 /// `threads` counts the calling thread: it starts `threads - 1` workers and, whenever it is
 /// ahead of them (too many blocks in flight, or the stream has ended), compresses waiting
@@ -40,13 +42,15 @@ protocol BlockCompressor: AnyObject {
 final class BlockPipeline {
     private let singleMember: Bool
     private let level: Int
-    private let blockSize: Int
+    private let cuts: BlockCuts
     private let maxInFlight: Int
     private let file: OutputFile
     private let progress: ((PackProgress) -> Void)?
 
     private var current: [UInt8]
     private var previousTail: [UInt8] = []
+    /// Bytes of `current` since the last cut point (entry boundary or data cut).
+    private var bytesSincePoint = 0
     private var submitted = 0
     private var written = 0
     private var bytesIn: Int64 = 0
@@ -56,22 +60,23 @@ final class BlockPipeline {
     private let started = ContinuousClock.now
     private var lastReport = ContinuousClock.now
 
-    private let work = BlockWorkQueue()
+    private let work: BlockWorkQueue
     /// The calling thread's own compressor, for the blocks it takes on while ahead.
     private let ownCompressor: BlockCompressor
 
-    init(file: OutputFile, level: Int, singleMember: Bool, threads: Int, blockSize: Int,
+    init(file: OutputFile, level: Int, singleMember: Bool, threads: Int, cuts: BlockCuts, cache: PackCache?,
          progress: ((PackProgress) -> Void)?) throws(PackError) {
         self.file = file
         self.level = level
         self.singleMember = singleMember
-        self.blockSize = max(blockSize, 1)
+        self.cuts = cuts
+        work = BlockWorkQueue(cache: cache.map { PackCache.Session(cache: $0, level: level, singleMember: singleMember) })
         // One block for each worker and the caller to compress, plus queued ones so that a
         // worker finds the next block ready while the caller is busy reading or compressing.
         self.maxInFlight = 3 * threads - 1
         self.progress = progress
         current = []
-        current.reserveCapacity(self.blockSize)
+        current.reserveCapacity(cuts.target)
         var compressors: [BlockCompressor] = []
         for _ in 0..<max(threads, 1) {
             let compressor: BlockCompressor? = singleMember
@@ -90,16 +95,28 @@ final class BlockPipeline {
         work.close()
     }
 
-    /// Takes the next piece of the tar stream; full blocks go to the workers.
-    func append(_ bytes: UnsafeRawBufferPointer) throws(PackError) {
-        var rest = bytes[...]
-        while !rest.isEmpty {
-            let take = min(blockSize - current.count, rest.count)
-            current.append(contentsOf: rest.prefix(take))
-            rest = rest.dropFirst(take)
-            if current.count == blockSize { try submit(isLast: false) }
-        }
+    /// Takes the next piece of the tar stream.
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        current.append(contentsOf: bytes)
+        bytesSincePoint += bytes.count
     }
+
+    /// A point where the block may end (`TarWriter` calls it); a finished block goes to the workers.
+    func offerCut(_ point: TarWriter.CutPoint) throws(PackError) {
+        let cutsHere: Bool
+        switch point {
+        case .data:
+            cutsHere = true
+        case let .entry(pathHash, large):
+            cutsHere = large ? cuts.cutsBeforeLargeFile(blockBytes: current.count)
+                : cuts.cutsBeforeEntry(pathHash: pathHash, blockBytes: current.count, bytesSincePoint: bytesSincePoint)
+        }
+        bytesSincePoint = 0
+        if cutsHere { try submit(isLast: false) }
+    }
+
+    /// Blocks compressed and blocks whose compressed bytes came from the cache, so far.
+    var statistics: PackCache.Statistics { work.statistics }
 
     /// Compresses what is left, writes the trailer and returns the totals.
     func finish() throws(PackError) -> (size: Int64, checksum: String, uncompressed: Int64) {
@@ -120,7 +137,7 @@ final class BlockPipeline {
                                      isLast: isLast)
         if singleMember { previousTail = Array(current.suffix(32 * 1024)) }
         bytesIn += Int64(current.count)
-        current = work.reusableBuffer(capacity: blockSize)
+        current = work.reusableBuffer(capacity: cuts.target)
         work.enqueue(block)
         submitted += 1
         // Write whatever is done; hold on to the stream only when too many blocks are in flight.
@@ -173,12 +190,25 @@ final class BlockPipeline {
 /// threads keep it alive, so a pipeline dropped on an error never pulls it from under them.
 final class BlockWorkQueue: @unchecked Sendable {
     private let condition = NSCondition()
+    /// Where compressed blocks are looked up before compressing and stored after; nil: no cache.
+    private let cache: PackCache.Session?
+    private var counts = PackCache.Statistics()
     private var waiting: [CompressionBlock] = []
     private var finished: [Int: CompressedBlock] = [:]
     private var closing = false
     /// Input buffers of compressed blocks, handed back out so each block does not allocate (and
     /// fault in) a fresh 1 MiB; never more than the blocks in flight, so memory stays bounded.
     private var spare: [[UInt8]] = []
+
+    init(cache: PackCache.Session?) {
+        self.cache = cache
+    }
+
+    var statistics: PackCache.Statistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return counts
+    }
 
     func startWorker(with compressor: BlockCompressor) {
         // The worker thread owns its compressor from here on; nothing else touches it.
@@ -246,10 +276,18 @@ final class BlockWorkQueue: @unchecked Sendable {
     }
 
     private func compress(_ block: consuming CompressionBlock, with compressor: BlockCompressor) {
-        let result = compressor.compress(block)
+        var outcome = PackCache.Statistics()
+        let result: CompressedBlock
+        if let cache {
+            result = cache.compressedBlock(for: block, counting: &outcome) { compressor.compress($0) }
+        } else {
+            result = compressor.compress(block)
+            outcome.compressed = 1
+        }
         var input: [UInt8] = []
         swap(&input, &block.input)
         condition.lock()
+        counts.add(outcome)
         finished[result.index] = result
         if !closing { spare.append(consume input) }
         condition.broadcast()

@@ -1,0 +1,109 @@
+import CDeflate
+import Foundation
+
+/// One file of the pack cache: a 32-byte header, then a block's compressed bytes as the
+/// pipeline writes them (a whole gzip member, or a piece of single-member deflate stream).
+///
+///     0  "SLUGCPK1"                       magic and format version
+///     8  UInt64  uncompressed length      the block's length
+///    16  UInt32  uncompressed CRC-32      the block's CRC-32
+///    20  UInt32  stored CRC-32            of the bytes after the header
+///    24  UInt64  stored length            bytes after the header
+///
+/// All little-endian. Every field is checked on load; the slug's own gzip check would catch a
+/// damaged member only after the slug was delivered.
+enum PackCacheEntry {
+    enum Loaded {
+        case found(CompressedBlock)
+        case missing
+        /// The file exists but is not a sound entry for this block: never use it.
+        case damaged
+    }
+
+    static let magic = Array("SLUGCPK1".utf8)
+    static let headerLength = 32
+
+    static func load(_ path: String, for block: CompressionBlock) -> Loaded {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return .missing }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return .missing }
+        let fileLength = Int(info.st_size)
+        guard fileLength >= headerLength else { return .damaged }
+        var complete = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: fileLength) { buffer, count in
+            var offset = 0
+            while offset < fileLength {
+                let got = read(descriptor, buffer.baseAddress.map { $0 + offset }, fileLength - offset)
+                if got < 0 && errno == EINTR { continue }
+                guard got > 0 else { break }
+                offset += got
+            }
+            complete = offset == fileLength
+            count = offset
+        }
+        guard complete else { return .damaged }
+        let header = Header(bytes)
+        let stored = bytes[headerLength...]
+        guard bytes.starts(with: magic), header.storedLength == UInt64(stored.count),
+              header.uncompressedLength == UInt64(block.input.count),
+              header.storedCRC == stored.withUnsafeBytes({ libdeflate_crc32(0, $0.baseAddress, $0.count) }),
+              header.uncompressedCRC == block.input.withUnsafeBytes({ libdeflate_crc32(0, $0.baseAddress, $0.count) })
+        else { return .damaged }
+        // Recently used: eviction removes the least recently used entries first.
+        futimens(descriptor, nil)
+        return .found(CompressedBlock(index: block.index, bytes: Array(stored), crc: header.uncompressedCRC,
+                                      length: block.input.count, failed: false))
+    }
+
+    /// Writes the entry beside its final name and renames it into place; any failure (a full
+    /// disk, a cache folder removed meanwhile) leaves no entry and fails no pack.
+    static func store(_ compressed: CompressedBlock, for block: CompressionBlock, at path: String, in directory: String) {
+        let inputCRC = block.input.withUnsafeBytes { libdeflate_crc32(0, $0.baseAddress, $0.count) }
+        var header = magic
+        append(UInt64(block.input.count), to: &header)
+        append(inputCRC, to: &header)
+        append(compressed.bytes.withUnsafeBytes { libdeflate_crc32(0, $0.baseAddress, $0.count) }, to: &header)
+        append(UInt64(compressed.bytes.count), to: &header)
+        let temporary = directory + "/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return }
+        let written = writeAll(descriptor, header) && writeAll(descriptor, compressed.bytes)
+        guard close(descriptor) == 0, written, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return
+        }
+    }
+
+    private struct Header {
+        var uncompressedLength: UInt64, uncompressedCRC: UInt32, storedCRC: UInt32, storedLength: UInt64
+
+        init(_ bytes: [UInt8]) {
+            func field<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T {
+                var value: T = 0
+                for index in 0..<MemoryLayout<T>.size { value |= T(bytes[offset + index]) << (8 * index) }
+                return value
+            }
+            uncompressedLength = field(8, UInt64.self)
+            uncompressedCRC = field(16, UInt32.self)
+            storedCRC = field(20, UInt32.self)
+            storedLength = field(24, UInt64.self)
+        }
+    }
+
+    private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        for index in 0..<MemoryLayout<T>.size { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * index))) }
+    }
+
+    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return false }
+            offset += count
+        }
+        return true
+    }
+}
