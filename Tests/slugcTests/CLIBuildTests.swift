@@ -71,6 +71,18 @@ final class CLIBuildTests: XCTestCase {
         XCTAssertFalse(try tarListing(slug).contains { $0.contains("slug.tgz") })
     }
 
+    func testACacheFolderInsideTheSourceIsNotBuiltIntoTheSlug() throws {
+        let app = try fixture("static-site", in: temporary)
+        let output = temporary.appending("slug.tgz")
+        for _ in 0..<2 {
+            let built = try slugc(["build", ".", "-o", output.path, "--cache-dir", ".cache"], workingDirectory: app)
+            XCTAssertEqual(built.exitCode, 0, built.stderr)
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: app.appendingPathComponent(".cache/.slugc-pack").path),
+                      "the build kept no pack cache in .cache, so this test proves nothing")
+        XCTAssertEqual(try tarListing(output).filter { $0.contains(".cache") }, [])
+    }
+
     func testPackWarnsAboutProcfileLinesAndInspectReadsTheSlugAlone() throws {
         let directory = try fixture("procfile-messy", in: temporary)
         let slug = temporary.appending("packed.tgz")

@@ -2,12 +2,14 @@ import Foundation
 
 extension SlugCompiler {
     /// Copies the app into BUILD_DIR, leaving out `.git` folders, what the app's top-level
-    /// `.slugignore` names (Heroku applies it before compile), and the slug being written.
+    /// `.slugignore` names (Heroku applies it before compile), the slug being written, and the
+    /// build cache when it was put inside the app (`--cache-dir .cache`): buildpack caches and
+    /// the pack cache change with every build and must not be built into the next one.
     ///
     /// Returns the warnings on the way, each also sent as an event: `.slugignore` lines that were
     /// skipped, and FIFOs, sockets and devices, which are never copied.
     @discardableResult
-    func copySource(_ appSource: URL, into buildDirectory: URL, output: URL?, events: BuildEventHandler) throws -> [BuildWarning] {
+    func copySource(_ appSource: URL, into buildDirectory: URL, output: URL?, cacheDirectory: URL? = nil, events: BuildEventHandler) throws -> [BuildWarning] {
         var warnings: [BuildWarning] = []
         func warn(_ warning: BuildWarning) {
             events(.warning(warning))
@@ -21,11 +23,12 @@ extension SlugCompiler {
             warn(BuildWarning(file: ".slugignore", line: skipped.line, message: skipped.message))
         }
         let slug = output.map { OutputExclusion(output: $0, folder: appSource) }
+        let cache = cacheDirectory.map { OutputExclusion(output: $0, folder: appSource) }
         try TreeCopier.copy(from: appSource, to: buildDirectory, skipping: { path in
             warn(BuildWarning(file: path, message: "left out of the build: it is a FIFO, a socket or a device, which a slug cannot hold. Remove it from the app (it is usually made at run time)."))
         }, excluding: { relativePath, isDirectory in
             if relativePath == ".git" || relativePath.hasSuffix("/.git") { return true }
-            if slug?.matches(relativePath) == true { return true }
+            if slug?.matches(relativePath) == true || cache?.matches(relativePath) == true { return true }
             return ignore?.matches(relativePath, isDirectory: isDirectory).matched ?? false
         })
         return warnings

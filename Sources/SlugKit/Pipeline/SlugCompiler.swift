@@ -30,7 +30,8 @@ public struct SlugCompiler: Sendable {
 
         let source = try await stage(.copy) {
             var source = try await prepareSource(request, workspace: workspace, events: events)
-            source.warnings += try copySource(source.app, into: workspace.app, output: source.isUserFolder ? request.output : nil, events: events)
+            source.warnings += try copySource(source.app, into: workspace.app, output: source.isUserFolder ? request.output : nil,
+                                          cacheDirectory: source.isUserFolder ? request.cacheDirectory : nil, events: events)
             return source
         }
         workspace.sourceVersion = source.version
