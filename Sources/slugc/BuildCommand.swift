@@ -66,7 +66,7 @@ struct BuildCommand: AsyncParsableCommand {
                 try await SlugCompiler().build(finalRequest) { renderer.render($0) }
             }
             let place = output.map { $0 == "-" ? "standard output" : $0 } ?? request.upload?.displayName ?? "-"
-            terminal.slugWritten(result.release, to: place, json: outputOptions.json)
+            terminal.slugWritten(result.release, to: place, json: outputOptions.json, durations: result.durations)
         } catch let error as ValidationError {
             throw error
         } catch {

@@ -96,15 +96,17 @@ struct PackingOptions: ParsableArguments {
 
 extension Terminal {
     /// The last word of `build` and `pack`: the release JSON with --json, else a summary.
-    /// `output` is the slug's path, "standard output" or "the upload URL".
-    func slugWritten(_ release: ReleaseMetadata, to output: String, json: Bool) {
+    /// `output` is the slug's path, "standard output" or "the upload URL"; a build's `durations`
+    /// go into the JSON and close the summary with `Built in …`.
+    func slugWritten(_ release: ReleaseMetadata, to output: String, json: Bool, durations: BuildDurations? = nil) {
         if json {
-            self.json(release.jsonData())
+            self.json(durations.map { BuildResult.jsonData(release: release, durations: $0) } ?? release.jsonData())
             return
         }
         let types = release.processTypes.types
         log("-----> Slug written to \(output)")
         log("       Process types: \(types.isEmpty ? "(none)" : types.joined(separator: ", "))")
         log("       Size: \(ByteCount.format(release.size ?? 0)), checksum \(release.checksum ?? "-")")
+        if let durations { log("       " + durations.summary) }
     }
 }

@@ -114,7 +114,7 @@ struct EventRenderer {
             let seconds = max(Double(progress.elapsed.components.seconds) + Double(progress.elapsed.components.attoseconds) / 1e18, 0.001)
             let rate = Int64(Double(progress.bytesIn) / seconds)
             terminal.progress("       Packing: \(ByteCount.format(progress.bytesIn)) in, \(ByteCount.format(progress.bytesOut)) out, \(ByteCount.format(rate))/s")
-        case .stageStarted, .stageFinished:
+        case .stageStarted, .stageFinished, .buildpackFinished:
             break
         }
     }

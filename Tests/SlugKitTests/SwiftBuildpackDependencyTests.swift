@@ -56,6 +56,27 @@ final class SwiftBuildpackDependencyTests: XCTestCase {
         XCTAssertEqual(run.stdout, "Hello, slug, from a Swift package with a dependency!\n", run.stderr)
     }
 
+    func testRebuildWithNoChangeCompilesAndLinksNothing() throws {
+        _ = try builtCold()
+        // The first rebuild brings the cache to the fixture as it is (another test may have left a
+        // changed module in it); the second, from yet another fresh BUILD_DIR and TMPDIR, must find
+        // nothing to do: no module, no link, and no new plan (a new plan recompiled whole modules).
+        let first = try compile(try fixture("swift-deps", in: Self.sharedScratch(), as: "unchanged-1"))
+        XCTAssertTrue(first.succeeded, first.output)
+        let app = try fixture("swift-deps", in: Self.sharedScratch(), as: "unchanged-2")
+        let build = try compile(app)
+        XCTAssertTrue(build.succeeded, build.output)
+        // SwiftPM prints "Compiling plugin" on every build, even one that takes half a second.
+        let work = build.output.split(separator: "\n").filter {
+            ($0.contains("] Compiling ") && !$0.contains("Compiling plugin")) || $0.contains("] Linking ") || $0.contains("] Planning build")
+        }
+        XCTAssertEqual(work, [], build.output)
+        XCTAssertTrue(build.output.contains("       Build complete!"), build.output)
+
+        let run = try runInDyno(app, command: "greet --name slug")
+        XCTAssertEqual(run.stdout, "Hello, slug, from a Swift package with a dependency!\n", run.stderr)
+    }
+
     func testRebuildAfterChangingOneModuleRecompilesOnlyThatModule() throws {
         _ = try builtCold()
         // A fresh BUILD_DIR, as every build gets, with one source file changed.

@@ -68,6 +68,53 @@ final class SwiftBuildpackWebTests: XCTestCase {
         XCTAssertFalse(libraries.stdout.contains("libswiftCore"), libraries.stdout)
     }
 
+    func testExecutablesLoseDebugInfoButBacktracesStillNameFunctions() throws {
+        let (app, build) = try builtServer()
+        let stripped = build.output.split(separator: "\n").filter { $0.hasPrefix("       Stripped debug information: ") }
+        XCTAssertEqual(stripped.count, 1, build.output)
+        XCTAssertNotNil(stripped.first?.range(of: #"^       Stripped debug information: [0-9.]+ MB -> [0-9.]+ MB \(backtraces still name functions; SWIFT_KEEP_DEBUG_INFO=1 keeps it\)$"#,
+                                              options: .regularExpression), build.output)
+        let executable = app.appendingPathComponent(".swift-bin/server").path
+        let sections = try sectionNames(executable)
+        XCTAssertFalse(sections.contains(".debug_info"), "\(sections)")
+        XCTAssertTrue(sections.contains(".symtab"), "\(sections)")
+
+        // A crash (port 70000 overflows a UInt16) under Swift's backtracer names the function it was in.
+        let crash = try runCommand(executable, [], environment: [
+            "PORT": "70000", "SWIFT_BACKTRACE": "enable=yes,color=no,interactive=no,swift-backtrace=\(try backtracer())",
+        ])
+        XCTAssertNotEqual(crash.exitCode, 0, crash.output)
+        XCTAssertTrue(crash.output.contains("*** Program crashed: "), crash.output)
+        XCTAssertNotNil(crash.output.range(of: #" server_main \+ [0-9]+ in server"#, options: .regularExpression), crash.output)
+    }
+
+    func testKeepDebugInfoConfigVarShipsTheDebugInfo() throws {
+        _ = try builtServer()
+        let (app, build) = try compileCopy(into: "debug-info", configVars: ["SWIFT_KEEP_DEBUG_INFO": "1"])
+        XCTAssertTrue(build.succeeded, build.output)
+        XCTAssertTrue(build.output.contains("       SWIFT_KEEP_DEBUG_INFO is set: the executables keep their debug information\n"), build.output)
+        XCTAssertFalse(build.output.contains("Stripped debug information"), build.output)
+        XCTAssertTrue(try sectionNames(app.appendingPathComponent(".swift-bin/server").path).contains(".debug_info"))
+    }
+
+    /// The section names of an ELF file, as binutils' readelf lists them.
+    private func sectionNames(_ path: String) throws -> [String] {
+        let listing = try runCommand("/usr/bin/readelf", ["-S", "--wide", path])
+        XCTAssertEqual(listing.exitCode, 0, listing.stderr)
+        return listing.stdout.split(separator: "\n").compactMap { line in
+            guard let close = line.firstIndex(of: "]") else { return nil }
+            return line[line.index(after: close)...].split(separator: " ").first.map(String.init)
+        }
+    }
+
+    /// The toolchain's backtracer for statically linked programs (the dyno has none; the test machine's toolchain does).
+    private func backtracer() throws -> String {
+        let swift = try runCommand("/bin/sh", ["-c", "readlink -f \"$(command -v swift)\""]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let path = URL(fileURLWithPath: swift).deletingLastPathComponent().appendingPathComponent("../libexec/swift/linux/swift-backtrace-static").standardized.path
+        guard FileManager.default.isExecutableFile(atPath: path) else { throw FixtureError(message: "the toolchain has no backtracer at \(path)") }
+        return path
+    }
+
     func testKeepSourcesConfigVarKeepsSources() throws {
         _ = try builtServer()
         let (app, build) = try compileCopy(into: "keep", configVars: ["SWIFT_KEEP_SOURCES": "1"])

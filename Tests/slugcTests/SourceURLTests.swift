@@ -109,7 +109,10 @@ final class SourceURLTests: XCTestCase {
         XCTAssertTrue(finished.allSatisfy { ($0["duration_seconds"] as? Double ?? -1) >= 0 })
         XCTAssertTrue(entries.contains { $0["event"] as? String == "step" && $0["text"] as? String == "Static HTML app detected" && $0["stage"] as? String == "detect" })
         XCTAssertTrue(entries.contains { $0["event"] as? String == "pack_progress" && $0["stage"] as? String == "pack" && $0["bytes_out"] is Int })
-        XCTAssertEqual(entries.last?["text"] as? String, "Size: \(formatSize(try Data(contentsOf: slug).count)), checksum \(try slugChecksum(slug))")
+        XCTAssertTrue(entries.contains { $0["event"] as? String == "buildpack_finished" && $0["buildpack"] as? String == "static"
+                && $0["stage"] as? String == "compile" && $0["duration_seconds"] is Double })
+        XCTAssertEqual(entries.dropLast().last?["text"] as? String, "Size: \(formatSize(try Data(contentsOf: slug).count)), checksum \(try slugChecksum(slug))")
+        XCTAssertTrue((entries.last?["text"] as? String)?.hasPrefix("Built in ") ?? false, "\(entries.last ?? [:])")
 
         // A failure is JSON too, with level "error".
         let failed = try build([server.url("files/nope.tgz"), "-o", slug.path, "--log-format", "json"])

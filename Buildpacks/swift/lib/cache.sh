@@ -64,6 +64,13 @@ sync_sources() {
         done
 }
 
+# Runs `swift $@` from the cache's copy of the app, without the variables that change every build
+# (OLDPWD is BUILD_DIR after the cd; SOURCE_VERSION is the commit): SwiftPM keys its build plan on
+# the working directory and the environment, so either would make every rebuild plan anew.
+swiftpm() {
+    (cd "$SOURCE" && exec env -u OLDPWD -u SOURCE_VERSION swift "$@")
+}
+
 # Writes `swift package describe --type json` for the package in $1 to file $2, reusing the
 # last one while the manifests are unchanged (it costs a manifest evaluation otherwise).
 describe_package() {
@@ -72,7 +79,7 @@ describe_package() {
     key=$(cd "$package" && cat $manifests | sha256sum | cut -d' ' -f1)
     if [ -s "$description" ] && [ "$(cat "$description.key" 2>/dev/null)" = "$key" ]; then return 0; fi
     rm -f "$description.key"
-    if ! swift package "${SWIFTPM[@]}" describe --type json > "$description" 2> "$description.log"; then
+    if ! swiftpm package "${SWIFTPM[@]}" describe --type json > "$description" 2> "$description.log"; then
         indent < "$description.log"
         fail "swift package describe failed after a successful build; its messages are above."
     fi

@@ -6,7 +6,8 @@ executable_products() {
 }
 
 # Copies executables $2… and every resource bundle from SwiftPM's bin folder $1 into
-# BUILD_DIR/.swift-bin: Bundle.module finds a bundle next to the executable.
+# BUILD_DIR/.swift-bin: Bundle.module finds a bundle next to the executable. With $STRIP set
+# (a strip command), each executable is written without its debug information in the same pass.
 install_products() {
     local bin="$1" name bundle
     shift
@@ -17,11 +18,39 @@ install_products() {
             fail "swift build reported success but did not produce the executable product '$name'." \
                  "Check that the product '$name' in Package.swift names an executable target."
         fi
-        cp "$bin/$name" "$BUILD_DIR/.swift-bin/$name"
+        if [ -n "$STRIP" ]; then
+            "$STRIP" --strip-debug -o "$BUILD_DIR/.swift-bin/$name" "$bin/$name" ||
+                fail "$STRIP --strip-debug could not strip the executable '$name'; its messages are above." \
+                     "Set the config var SWIFT_KEEP_DEBUG_INFO=1 to ship it unstripped."
+        else
+            cp "$bin/$name" "$BUILD_DIR/.swift-bin/$name"
+        fi
     done
     for bundle in "$bin"/*.resources; do
         if [ -d "$bundle" ]; then cp -R "$bundle" "$BUILD_DIR/.swift-bin/"; fi
     done
+}
+
+# The command that strips debug information (binutils' strip, else the toolchain's llvm-strip),
+# or nothing when neither is on PATH.
+strip_tool() {
+    command -v strip || command -v llvm-strip || true
+}
+
+# Says how much stripping saved: the sizes of executables $2… in SwiftPM's bin folder $1 and in .swift-bin.
+report_stripped() {
+    local bin="$1" name before=0 after=0
+    shift
+    for name in "$@"; do
+        before=$((before + $(stat -c %s "$bin/$name")))
+        after=$((after + $(stat -c %s "$BUILD_DIR/.swift-bin/$name")))
+    done
+    detail "Stripped debug information: $(megabytes "$before") -> $(megabytes "$after") (backtraces still name functions; SWIFT_KEEP_DEBUG_INFO=1 keeps it)"
+}
+
+# Bytes $1 as "70.1 MB".
+megabytes() {
+    awk -v bytes="$1" 'BEGIN { printf "%.1f MB", bytes / 1000000 }'
 }
 
 # With a dynamically linked Swift runtime: copies every shared library the executables load

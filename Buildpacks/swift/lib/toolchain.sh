@@ -1,8 +1,21 @@
 # Which Swift the stack has, and whether the app asks for a newer one.
 
 # The line of `swift --version` that names the version: the key a build cache is valid for.
+# `swift --version` costs about a second, so the answer is remembered in the cache beside the
+# path, size and mtime of the driver and frontend, and asked again only when those change.
 toolchain_identity() {
-    swift --version 2>/dev/null | grep -m 1 'Swift version' || true
+    local driver stamp identity remembered="$SWIFT_CACHE/toolchain-stamp"
+    driver=$(readlink -f "$(command -v swift)")
+    stamp=$(stat -L -c '%n %s %Y' "$driver" "$(dirname "$driver")/swift-frontend" 2>/dev/null | tr '\n' ' ' || true)
+    if [ -n "$stamp" ] && [ -f "$remembered" ] && [ "$(head -n 1 "$remembered")" = "$stamp" ]; then
+        sed -n 2p "$remembered"
+        return 0
+    fi
+    identity=$(swift --version 2>/dev/null | grep -m 1 'Swift version' || true)
+    if [ -n "$stamp" ] && [ -n "$identity" ] && mkdir -p "$SWIFT_CACHE" 2>/dev/null; then
+        printf '%s\n%s\n' "$stamp" "$identity" > "$remembered.$$" && mv "$remembered.$$" "$remembered"
+    fi
+    printf '%s\n' "$identity"
 }
 
 # The version number ("6.3.1") in an identity line ($1).

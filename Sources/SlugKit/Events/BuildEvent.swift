@@ -56,6 +56,9 @@ public enum BuildEvent: Sendable, Equatable {
     case output(String, OutputStream, buildpack: String)
     case warning(BuildWarning)
     case packProgress(PackProgress)
+    /// One buildpack's `bin/compile` (or `bin/test-compile`) ended after this long; the
+    /// compile stage's own `stageFinished` follows the last one.
+    case buildpackFinished(String, Duration)
     case stageFinished(BuildStage, Duration)
 }
 

@@ -12,10 +12,10 @@ public struct BuildLogEntry: Sendable, Equatable, Encodable {
     public var stream: OutputStream?
     public var level: Level
     public var text: String
-    /// `stage_started`, `step`, `detail`, `output`, `warning`, `pack_progress`, `stage_finished`,
+    /// `stage_started`, `step`, `detail`, `output`, `warning`, `pack_progress`, `buildpack_finished`, `stage_finished`,
     /// or `message` for what the CLI says outside a build's events (the summary, an error).
     public var event: String
-    /// Seconds the stage took (`stage_finished`).
+    /// Seconds the stage (`stage_finished`) or the buildpack's compile (`buildpack_finished`) took.
     public var durationSeconds: Double?
     /// Uncompressed bytes read and compressed bytes written so far (`pack_progress`).
     public var bytesIn: Int64?
@@ -85,9 +85,14 @@ public final class BuildLog: @unchecked Sendable {
             return BuildLogEntry(time: time, stage: started, level: .info, text: "\(started.rawValue) started", event: "stage_started")
         case let .stageFinished(finished, duration):
             stage = nil
-            let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+            let seconds = BuildDurations.seconds(duration)
             return BuildLogEntry(time: time, stage: finished, level: .info, text: "\(finished.rawValue) finished in \(String(format: "%.3f", seconds)) s",
                                  event: "stage_finished", durationSeconds: seconds)
+        case let .buildpackFinished(buildpack, duration):
+            let seconds = BuildDurations.seconds(duration)
+            return BuildLogEntry(time: time, stage: stage, buildpack: buildpack, level: .info,
+                                 text: "\(buildpack) finished in \(String(format: "%.3f", seconds)) s", event: "buildpack_finished",
+                                 durationSeconds: seconds)
         case let .step(text):
             return BuildLogEntry(time: time, stage: stage, level: .info, text: text, event: "step")
         case let .detail(text):

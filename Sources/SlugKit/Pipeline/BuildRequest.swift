@@ -62,4 +62,30 @@ public struct BuildRequest: Sendable {
 public struct BuildResult: Sendable {
     public var release: ReleaseMetadata
     public var detection: DetectionReport
+    /// How long the build and each stage took.
+    public var durations = BuildDurations()
+}
+
+extension BuildResult {
+    /// The `build --json` document: the release metadata (as `pack --json` prints it) plus
+    /// `durations`, which stays out of the slug's embedded copy so the slug stays reproducible.
+    public func jsonData() -> Data { Self.jsonData(release: release, durations: durations) }
+
+    public static func jsonData(release: ReleaseMetadata, durations: BuildDurations) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(BuildDocument(release: release, durations: durations))) ?? release.jsonData()
+    }
+
+    /// The release's fields and `durations` side by side in one JSON object.
+    private struct BuildDocument: Encodable {
+        var release: ReleaseMetadata
+        var durations: BuildDurations
+        enum CodingKeys: String, CodingKey { case durations }
+        func encode(to encoder: Encoder) throws {
+            try release.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(durations, forKey: .durations)
+        }
+    }
 }

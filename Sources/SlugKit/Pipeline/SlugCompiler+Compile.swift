@@ -5,6 +5,8 @@ import Foundation
 struct CompiledBuildpack: Sendable {
     var detected: DetectedBuildpack
     var workingCopy: URL
+    /// How long its compile script ran.
+    var duration: Duration
 }
 
 extension SlugCompiler {
@@ -42,10 +44,13 @@ extension SlugCompiler {
             let cache = cacheRoot.appendingPathComponent(buildpack.id, isDirectory: true)
             try? FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
             let script = workingCopy.appendingPathComponent("bin/\(scriptName)")
+            let started = ContinuousClock.now
             try await runScript(script, label: "bin/\(scriptName)", arguments: [app.path, cache.path, workspace.envDirectory.path],
                                 buildpack: buildpack.id, request: request, environment: environment, directory: app, events: events)
             environment = try await applyExportFile(workingCopy.appendingPathComponent("export"), to: environment, buildpack: buildpack.id)
-            compiled.append(CompiledBuildpack(detected: detected, workingCopy: workingCopy))
+            let duration = ContinuousClock.now - started
+            events(.buildpackFinished(buildpack.id, duration))
+            compiled.append(CompiledBuildpack(detected: detected, workingCopy: workingCopy, duration: duration))
         }
         try await runAppHook("post_compile", request: request, app: app, environment: environment, events: events)
         return compiled

@@ -19,12 +19,16 @@ public struct SlugCompiler: Sendable {
         defer { workspace.remove() }
 
         let clock = ContinuousClock()
+        let buildStarted = clock.now
+        var durations = BuildDurations()
         func stage<T>(_ stage: BuildStage, _ body: () async throws -> T) async throws -> T {
             try Task.checkCancellation()
             let started = clock.now
             events(.stageStarted(stage))
             let value = try await body()
-            events(.stageFinished(stage, clock.now - started))
+            let duration = clock.now - started
+            durations.stages.append((stage, duration))
+            events(.stageFinished(stage, duration))
             return value
         }
 
@@ -48,6 +52,7 @@ public struct SlugCompiler: Sendable {
                                                       needs: report.selectedResult?.required ?? "more files", hints: report.hints)
             }
         }
+        durations.buildpacks = compiled.map { BuildDurations.BuildpackDuration(id: $0.detected.buildpack.id, duration: $0.duration) }
         var release = try await stage(.release) {
             try await self.release(request, buildpacks: compiled, app: workspace.app, events: events)
         }
@@ -62,6 +67,7 @@ public struct SlugCompiler: Sendable {
         if let upload = request.upload {
             try await stage(.upload) { try await self.upload(slug, with: upload, release: release, workspace: workspace, request: request, events: events) }
         }
-        return BuildResult(release: release, detection: report)
+        durations.total = clock.now - buildStarted
+        return BuildResult(release: release, detection: report, durations: durations)
     }
 }
