@@ -118,12 +118,12 @@ class BuildCache:
         return self.state().get("key") == key and os.path.isdir(self.installed)
 
     def restore_installed(self, destination):
-        _copy(self.installed, destination)
+        _link_or_copy(self.installed, destination)
 
     def save_installed(self, source):
         staging = self.installed + ".new"
         shutil.rmtree(staging, ignore_errors=True)
-        _copy(source, staging)
+        _link_or_copy(source, staging)
         shutil.rmtree(self.installed, ignore_errors=True)
         os.rename(staging, self.installed)
 
@@ -170,6 +170,18 @@ def copy_tree(source, destination):
 def _copy(source, destination):
     # cp -a keeps symlinks (bin/python -> python3.X) and modes, and is faster than shutil for many files.
     subprocess.run(["cp", "-a", source, destination], check=True)
+
+
+def _link_or_copy(source, destination):
+    """The installed packages shared by hard links between the cache and the build dir (a no-change
+    rebuild then writes no file data: 2,000+ files of a Flask app in a fraction of the time a copy
+    takes), else copied (another file system). Safe because nothing modifies an installed file in
+    place once it is installed: the build only adds files (collectstatic writes outside the prefix),
+    Python replaces bytecode by renaming, and slugc only reads the tree to pack it."""
+    linked = subprocess.run(["cp", "-al", source, destination], capture_output=True)
+    if linked.returncode != 0:
+        shutil.rmtree(destination, ignore_errors=True)
+        _copy(source, destination)
 
 
 def digests(inputs_dir, inputs):

@@ -170,7 +170,7 @@ def no_package_manager(found, listing):
     lines += ["  " + name for name in listing] or ["  (nothing)"]
     lines += ["If the app has one of those files, check that it:",
               "  1. is in the app's root folder, not a subfolder (or build that subfolder with --app-dir);",
-              "  2. is named exactly so, in this case (names are case-sensitive);",
+              "  2. is named exactly as above (names are case-sensitive);",
               "  3. is not excluded by .gitignore or .slugignore;",
               "  4. is committed: Heroku builds what is pushed, and slugc build --git-ref what is committed.",
               "Otherwise add one, then build again:",
