@@ -122,4 +122,15 @@ final class PythonBuildpackPackageManagerTests: XCTestCase {
             """)
         XCTAssertFalse(FileManager.default.fileExists(atPath: temporary.appending("cache/python/tools/uv-0.13.9").path), "a failed install stayed in the cache")
     }
+
+    func testCollectstaticRunsUnderUvToo() throws {
+        let index = try LocalPackageIndex()
+        defer { index.stop() }
+        let app = try fixture("python-django-uv", in: temporary)
+        let result = try compileWithBuildpack(pythonBuildpack, build: app, cache: temporary.appending("cache"), configVars: try offlineLockConfig())
+        XCTAssertEqual(result.exitCode, 0, result.stdout)
+        XCTAssertTrue(result.stdout.contains("-----> Installing dependencies with 'uv sync --locked --no-dev'\n"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("-----> $ python manage.py collectstatic --noinput\n"), result.stdout)
+        XCTAssertEqual(try String(contentsOf: app.appendingPathComponent("staticfiles/css/site.css"), encoding: .utf8), "body { color: #333; }\n")
+    }
 }
