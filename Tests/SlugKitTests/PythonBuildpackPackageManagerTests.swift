@@ -133,4 +133,23 @@ final class PythonBuildpackPackageManagerTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("-----> $ python manage.py collectstatic --noinput\n"), result.stdout)
         XCTAssertEqual(try String(contentsOf: app.appendingPathComponent("staticfiles/css/site.css"), encoding: .utf8), "body { color: #333; }\n")
     }
+
+    func testALockOutOfDateWithItsManifestQuotesTheTool() throws {
+        let index = try LocalPackageIndex()
+        defer { index.stop() }
+        let app = try fixture("python-uv", in: temporary)
+        let manifest = app.appendingPathComponent("pyproject.toml")
+        let text = try String(contentsOf: manifest, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: #""gunicorn==27.0.1"]"#, with: #""gunicorn==27.0.1", "itsdangerous==2.2.0"]"#).utf8).write(to: manifest)
+        let result = try compileWithBuildpack(pythonBuildpack, build: app, cache: temporary.appending("cache"), configVars: try offlineLockConfig())
+        XCTAssertEqual(result.exitCode, 1)
+        let summary = String(result.stdout[try XCTUnwrap(result.stdout.range(of: " !     uv could")).lowerBound...])
+        XCTAssertEqual(summary, """
+             !     uv could not install the app's dependencies: 'uv sync --locked --no-dev' exited with status 1. It says:
+                   error: The lockfile at `uv.lock` needs to be updated, but `--locked` was provided.
+                   hint: To update the lockfile, run `uv lock`.
+             !     Fix uv.lock (or pyproject.toml), then build again.
+
+            """)
+    }
 }

@@ -13,6 +13,7 @@ import sys
 
 import apptree
 import buildcache
+import cachereasons
 import lockinstall
 import messages
 import packagemanagers
@@ -119,33 +120,6 @@ def install_interpreter(cache, config, build, asked, effective):
         return choice.offer, key
 
 
-def discard_reasons(state, stack, version):
-    """Why the packages and the downloaded wheels cannot be reused: they were built for another
-    interpreter or stack."""
-    reasons = []
-    if state.get("stack") not in (None, stack):
-        reasons.append(f"The stack has changed from {state['stack']} to {stack}")
-    if state.get("python") not in (None, version):
-        reasons.append(f"The Python version has changed from {state['python']} to {version}")
-    return reasons
-
-
-def manager_reasons(state, manager, manager_version, inputs):
-    """Why the installed packages cannot be reused, though the wheels can: another package
-    manager, another version of it, or a changed lock file."""
-    if "key" not in state:
-        return []
-    before = packagemanagers.BY_NAME.get(state.get("manager", "pip"))
-    if before is None or before.name != manager.name:
-        return [f"The package manager has changed from {before.title if before else state.get('manager')} to {manager.title}"]
-    if state.get("manager_version") not in (None, manager_version):
-        return [f"The {manager.title} version has changed from {state['manager_version']} to {manager_version}"]
-    if manager.name == "pip":
-        return []  # requirements.txt changes are said below, as before
-    old = state.get("inputs") if isinstance(state.get("inputs"), dict) else {}
-    return [f"The contents of {name} changed" for name in sorted(inputs) if old.get(name) not in (None, inputs[name])]
-
-
 def pip_command(cache, runtime_key, python, version):
     wheel = cache.pip_wheel(runtime_key)
     if wheel:
@@ -243,8 +217,8 @@ def compile_app(build, cache_dir, config):
             subprocess.run(["rm", "-rf", prefix], check=True)
         os.makedirs(os.path.dirname(prefix), exist_ok=True)
         inputs = buildcache.digests(build, input_names)
-        reasons = discard_reasons(state, stack, offer.version)
-        others = manager_reasons(state, manager, manager_version, inputs)
+        reasons = cachereasons.interpreter_reasons(state, stack, offer.version)
+        others = cachereasons.manager_reasons(state, manager, manager_version, inputs)
         if reasons or others:
             step("Discarding cache since:")
             for reason in reasons + others:

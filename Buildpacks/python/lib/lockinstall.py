@@ -45,5 +45,8 @@ def install(manager, tool, build, env, stream):
     step(f"Installing dependencies with '{manager.name} {' '.join(command)}'")
     status, output = stream([tool] + command, build, env)
     if status != 0:
-        said = [line for line in output if line.strip()][-12:] or ["(no output)"]
+        said = [line for line in output if line.strip()]
+        # uv and Poetry end with their error (uv's `error:` then `hint:`); what came before is progress.
+        first = next((i for i, line in enumerate(said) if line.startswith(("error:", "Error:"))), None)
+        said = (said[first:] if first is not None else said)[-12:] or ["(no output)"]
         raise CompileFailure(*messages.lock_install_failed(manager, " ".join(command), status, said))
