@@ -115,12 +115,15 @@ printf none > "$env_dir/PYTHON_RUNTIME_INDEX"
 export STACK=heroku-24
 
 # Per manager: a warm cache (a previous build of the same app) and a primed one (the same, less
-# the installed packages and every downloaded wheel: what a cold install starts from).
+# the installed packages and every downloaded wheel: what a cold install starts from). The
+# primed one is built where the cold runs use it: a tool's virtual environment names its path.
 for manager in pip uv poetry; do
     rm -rf "$work/build" && cp -a "$work/app-$manager" "$work/build"
     "$compile" "$work/build" "$work/warm-$manager" "$env_dir" >/dev/null
-    cp -a "$work/warm-$manager" "$work/primed-$manager"
-    rm -rf "$work/primed-$manager/python/"{installed,pip,uv-cache,poetry-cache} "$work/primed-$manager/python/state.json"
+    rm -rf "$work/build" "$work/cold-cache" && cp -a "$work/app-$manager" "$work/build"
+    "$compile" "$work/build" "$work/cold-cache" "$env_dir" >/dev/null
+    rm -rf "$work/cold-cache/python/"{installed,pip,uv-cache,poetry-cache} "$work/cold-cache/python/state.json"
+    mv "$work/cold-cache" "$work/primed-$manager"
 done
 
 export compile work env_dir wheelhouse
