@@ -27,8 +27,10 @@ def environment(manager, prefix, cache, base_env, config):
     bin_dir = os.path.join(prefix, "bin")
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     if manager.name == "uv":
+        # uv's default link mode stays (hard links from its cache, a copy across file systems):
+        # nothing changes an installed file in place (relocate.py replaces files it rewrites).
         env.update(UV_PROJECT_ENVIRONMENT=prefix, UV_PYTHON=os.path.join(bin_dir, "python"), UV_PYTHON_DOWNLOADS="never",
-                   UV_NO_PROGRESS="1", UV_LINK_MODE="copy")
+                   UV_NO_PROGRESS="1")
         env.setdefault("UV_CACHE_DIR", os.path.join(cache.root, "uv-cache"))
     elif manager.name == "poetry":
         env.update(VIRTUAL_ENV=prefix, POETRY_VIRTUALENVS_CREATE="false", POETRY_NO_INTERACTION="1")
