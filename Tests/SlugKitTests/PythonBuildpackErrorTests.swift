@@ -20,24 +20,27 @@ final class PythonBuildpackErrorTests: XCTestCase {
         return String(output[start.lowerBound...])
     }
 
-    func testMissingRequirementsTxtSaysWhatToAdd() throws {
+    func testNoPackageManagerFileListsAllFourAndWhatToAdd() throws {
         let result = try compile("python-no-requirements")
         XCTAssertEqual(result.exitCode, 1)
         XCTAssertEqual(result.stdout, """
-             !     No requirements.txt in the app's root folder, so there is nothing for pip to install.
+             !     Couldn't find any supported Python package manager files.
+             !     A Python app must have one of these files in its root folder: requirements.txt (pip),
+             !     Pipfile.lock (Pipenv), poetry.lock (Poetry) or uv.lock (uv).
              !     The app was detected as Python because of: app.py, pyproject.toml.
-             !     This buildpack installs packages from requirements.txt (pip's format; `-r other.txt` and `-e .` work).
              !     The app's root folder contains:
              !       app.py
              !       pyproject.toml
-             !     If the app has a requirements.txt, check that it:
+             !     If the app has one of those files, check that it:
              !       1. is in the app's root folder, not a subfolder (or build that subfolder with --app-dir);
-             !       2. is named exactly requirements.txt, in lowercase;
+             !       2. is named exactly as above (names are case-sensitive);
              !       3. is not excluded by .gitignore or .slugignore;
              !       4. is committed: Heroku builds what is pushed, and slugc build --git-ref what is committed.
              !     Otherwise add one, then build again:
-             !       - list the packages the app needs, one per line (e.g. gunicorn==23.0.0);
-             !       - or write a line `.` to install the app itself with the dependencies its pyproject.toml declares.
+             !       - a requirements.txt listing the packages the app needs, one per line (e.g. gunicorn==23.0.0),
+             !         or an empty one if it needs none;
+             !       - or a requirements.txt with a line `.` to install the app itself with the dependencies its pyproject.toml declares;
+             !       - or lock the app with Pipenv (`pipenv lock`), Poetry (`poetry lock`) or uv (`uv lock`) and commit the lock file.
 
             """)
     }

@@ -56,8 +56,8 @@ final class GitRefTests: XCTestCase {
         // requirements.txt, and the failure says where that file is.
         let build = try slugcInRepository(["build", "--git-ref", "master", "-o", slug.path, "--env", "PYTHON_RUNTIME_INDEX=none"])
         XCTAssertEqual(build.exitCode, 30, build.stderr)
-        XCTAssertTrue(build.stderr.contains(" !     Warning: the Python buildpack matched, but its compile will fail: it needs requirements.txt at the app root (requirements.txt: not found).\n"), build.stderr)
-        XCTAssertTrue(build.stderr.contains(" !     Failed to compile app with buildpack python: bin/compile exited with status 1. It needs requirements.txt at the app root"), build.stderr)
+        XCTAssertTrue(build.stderr.contains(" !     Warning: the Python buildpack matched, but its compile will fail: it needs requirements.txt, Pipfile.lock, poetry.lock or uv.lock at the app root (none of them is there).\n"), build.stderr)
+        XCTAssertTrue(build.stderr.contains(" !     Failed to compile app with buildpack python: bin/compile exited with status 1. It needs requirements.txt, Pipfile.lock, poetry.lock or uv.lock at the app root"), build.stderr)
         XCTAssertEqual(hints(build), [expected])
         XCTAssertFalse(FileManager.default.fileExists(atPath: slug.path))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: try scratch().path), [], "a failed build left its temporary folder")

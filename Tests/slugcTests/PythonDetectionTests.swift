@@ -37,7 +37,7 @@ final class PythonDetectionTests: XCTestCase {
     func testTheSeedLayoutIsPythonAndEveryPlaceNamesTheRequirementsFile() throws {
         let app = try fixture("python-seed-layout", in: temporary)
         let hint = "Found 'requirements/prod.txt' but no requirements.txt at the app root: add a requirements.txt there containing the line `-r requirements/prod.txt`, and commit it."
-        let warning = " !     Warning: the Python buildpack matched, but its compile will fail: it needs requirements.txt at the app root (requirements.txt: not found)."
+        let warning = " !     Warning: the Python buildpack matched, but its compile will fail: it needs requirements.txt, Pipfile.lock, poetry.lock or uv.lock at the app root (none of them is there)."
 
         let detected = try slugc(["detect", app.path])
         XCTAssertEqual(detected.exitCode, 0)
@@ -47,7 +47,11 @@ final class PythonDetectionTests: XCTestCase {
         let explained = try slugc(["detect", app.path, "--explain"])
         XCTAssertTrue(explained.stdout.contains("""
                    requires (compile needs it at the app root):
-                   fail    requirements.txt: not found
+                   fail    any: none of 4 matched
+                   fail      requirements.txt: not found
+                   fail      Pipfile.lock: not found
+                   fail      poetry.lock: not found
+                   fail      uv.lock: not found
 
             """), explained.stdout)
         XCTAssertTrue(explained.stdout.hasSuffix("-----> Python app detected\n" + warning + "\n-----> Hints\n       " + hint + "\n"), explained.stdout)
@@ -55,7 +59,7 @@ final class PythonDetectionTests: XCTestCase {
         let built = try slugc(["build", app.path, "-o", temporary.appending("slug.tgz").path, "--env", "PYTHON_RUNTIME_INDEX=none"])
         XCTAssertEqual(built.exitCode, 30, built.stderr)
         XCTAssertTrue(built.stderr.hasSuffix("""
-             !     Failed to compile app with buildpack python: bin/compile exited with status 1. It needs requirements.txt at the app root, and the app has none; the buildpack's messages above say more.
+             !     Failed to compile app with buildpack python: bin/compile exited with status 1. It needs requirements.txt, Pipfile.lock, poetry.lock or uv.lock at the app root, and the app has none; the buildpack's messages above say more.
              !     Hints:
              !       \(hint)
 

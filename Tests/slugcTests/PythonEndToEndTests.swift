@@ -56,7 +56,7 @@ final class PythonEndToEndTests: XCTestCase {
         let slug = temporary.appending("slug.tgz")
         let built = try slugc(["build", app.path, "-o", slug.path])
         XCTAssertEqual(built.exitCode, 30, built.stderr)
-        XCTAssertTrue(built.stderr.contains(" !     Failed to compile app with buildpack python: bin/compile exited with status 1. It needs requirements.txt at the app root, and the app has none; the buildpack's messages above say more.\n"), built.stderr)
+        XCTAssertTrue(built.stderr.contains(" !     Failed to compile app with buildpack python: bin/compile exited with status 1. It needs requirements.txt, Pipfile.lock, poetry.lock or uv.lock at the app root, and the app has none; the buildpack's messages above say more.\n"), built.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: slug.path))
     }
 }

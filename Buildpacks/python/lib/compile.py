@@ -1,22 +1,30 @@
 """bin/compile BUILD_DIR CACHE_DIR ENV_DIR for the Python buildpack.
 
 Puts a whole Python installation at BUILD_DIR/.heroku/python (from the build cache, a runtime
-index or the build machine; see runtimesources.py) and installs requirements.txt into its own
-site-packages with pip, so the slug runs on a stack image that has no Python at all.
+index or the build machine; see runtimesources.py) and installs the app's dependencies into its
+own site-packages with the package manager its lock file names (packagemanagers.py): pip for
+requirements.txt, or uv, Poetry or Pipenv (lockinstall.py, tools.py), so the slug runs on a stack
+image that has no Python at all.
 """
 import os
+import shutil
 import subprocess
 import sys
 
 import apptree
 import buildcache
+import cachereasons
+import lockinstall
 import messages
+import packagemanagers
 import pythonversion
 import relocate
 import requirements
+import requirespython
 import resolution
 import runtimeindex
 import runtimesources
+import tools
 from output import CompileFailure, detail, error, show_failure, step, warning
 from pythonversion import VersionRequest, series
 
@@ -43,19 +51,19 @@ def read_env_dir(env_dir):
 
 
 def check_app_tree(build):
-    """What must hold before anything is installed: no committed environment, a requirements.txt
-    that pip and this buildpack read alike."""
+    """What must hold before anything is installed: no committed environment, exactly one
+    package manager's lock file, files that the tools and this buildpack read alike. Returns the Manager."""
     environment = apptree.committed_environment(build)
     if environment:
         raise CompileFailure(*messages.committed_environment(environment))
-    if not os.path.isfile(os.path.join(build, "requirements.txt")):
-        raise CompileFailure(*messages.missing_requirements_txt(apptree.markers_present(build), apptree.listing(build)))
+    manager = packagemanagers.choose(build)
     for name in ("requirements.txt", ".python-version", "runtime.txt"):
         encoding = apptree.encoding_of(os.path.join(build, name))
         if encoding == "utf-16":
             raise CompileFailure(*messages.saved_as_utf16(name))
         if encoding == "utf-8-bom":
             warning(*messages.byte_order_mark(name))
+    return manager
 
 
 def effective_request(build, state):
@@ -94,8 +102,11 @@ def install_interpreter(cache, config, build, asked, effective):
     deliver (an unreachable download) is dropped and the choice made again from the rest."""
     environment = dict(os.environ)
     offers, skipped = runtimesources.gather(cache, config, build, environment)
+    required = requirespython.read(build)
     while True:
         choice = resolution.choose(effective, offers, skipped)
+        if required and requirespython.satisfied(choice.offer.version, required) is False:
+            raise CompileFailure(*messages.requires_python_unmet(choice.offer.version, asked, required))
         step(using_line(choice.offer.version, asked, effective))
         step(f"Installing Python {choice.offer.version} (from {runtimesources.describe(choice.offer)})")
         try:
@@ -107,15 +118,6 @@ def install_interpreter(cache, config, build, asked, effective):
             continue
         explain_choice(choice, asked, effective, build)
         return choice.offer, key
-
-
-def discard_reasons(state, stack, version):
-    reasons = []
-    if state.get("stack") not in (None, stack):
-        reasons.append(f"The stack has changed from {state['stack']} to {stack}")
-    if state.get("python") not in (None, version):
-        reasons.append(f"The Python version has changed from {state['python']} to {version}")
-    return reasons
 
 
 def pip_command(cache, runtime_key, python, version):
@@ -142,18 +144,28 @@ def stream(command, cwd, env):
     return process.wait(), lines
 
 
-def install_requirements(build, prefix, pip, lines, env, version):
-    python = os.path.join(prefix, "bin", "python")
+def install_requirements(build, prefix, pip, lines, env):
     step("Installing requirements with pip")
     command = pip + ["install", "-r", "requirements.txt", "--no-compile", "--progress-bar", "off", "--no-warn-script-location"]
     status, output = stream(command, build, env)
     if status != 0:
         line, relation = requirements.failing_line(output, lines, build)
         raise CompileFailure(*messages.pip_failed(status, requirements.pip_error(output), line, relation))
+
+
+def finish_install(build, prefix, env, version):
+    """What every manager's install needs afterwards: paths made relative, bytecode that stays valid in the slug."""
+    python = os.path.join(prefix, "bin", "python")
+    site = os.path.join(prefix, "lib", "python" + series(version), "site-packages")
+    # Bytecode a tool compiled (Pipenv's pip does, whatever PIP_NO_COMPILE says) names the build
+    # folder; it is compiled again below, hash-based and with the slug's paths.
+    for folder, names, _ in os.walk(site):
+        if "__pycache__" in names:
+            names.remove("__pycache__")
+            shutil.rmtree(os.path.join(folder, "__pycache__"))
     for path in relocate.relocate(prefix, build):
         detail(messages.leftover_build_path(os.path.relpath(path, build)))
     # Hash-based pycs stay valid whatever mtimes the slug gets; -d names the files as on a dyno.
-    site = os.path.join(prefix, "lib", "python" + series(version), "site-packages")
     subprocess.run([python, "-E", "-s", "-S", "-m", "compileall", "-f", "-q", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
                     "-d", f"/app/.heroku/python/lib/python{series(version)}/site-packages", site],
                    cwd=build, env=env, capture_output=True)
@@ -181,41 +193,59 @@ def collectstatic(build, prefix, config, env):
 
 
 def compile_app(build, cache_dir, config):
-    check_app_tree(build)
-    files, lines = requirements.walk(build)
+    manager = check_app_tree(build)
+    if manager.name == "pip":
+        files, lines = requirements.walk(build)
+        input_names = requirements.key_inputs(build, files, lines)
+    else:
+        lines, input_names = [], packagemanagers.key_inputs(build, manager)
+    manager_version = tools.PINNED.get(manager.name)
     stack = os.environ.get("STACK", "")
-    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONHOME", "PYTHONPATH", "PIP_REQUIRE_VIRTUALENV")}
-    env.update(config)
-    env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1", PIP_ROOT_USER_ACTION="ignore")
+    base_env = {key: value for key, value in os.environ.items() if key not in ("PYTHONHOME", "PYTHONPATH", "PIP_REQUIRE_VIRTUALENV", "VIRTUAL_ENV")}
+    base_env.update(config)
+    base_env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1", PIP_ROOT_USER_ACTION="ignore")
+    env = dict(base_env)
     prefix = os.path.join(build, ".heroku", "python")
     with buildcache.BuildCache(cache_dir) as cache:
         state = cache.state()
         asked, effective = effective_request(build, state)
+        if manager.name == "uv" and (asked is None or asked.source != ".python-version"):
+            raise CompileFailure(*messages.uv_needs_python_version())
         offer, runtime_key = install_interpreter(cache, config, build, asked, effective)
         if os.path.lexists(prefix):
             detail("Replacing the app's own .heroku/python folder with the installed Python.")
             subprocess.run(["rm", "-rf", prefix], check=True)
         os.makedirs(os.path.dirname(prefix), exist_ok=True)
-        reasons = discard_reasons(state, stack, offer.version)
-        if reasons:
+        inputs = buildcache.digests(build, input_names)
+        reasons = cachereasons.interpreter_reasons(state, stack, offer.version)
+        others = cachereasons.manager_reasons(state, manager, manager_version, inputs)
+        if reasons or others:
             step("Discarding cache since:")
-            for reason in reasons:
+            for reason in reasons + others:
                 detail(f"- {reason}")
-            cache.discard_installed()
+            cache.discard_installed(wheels=bool(reasons))
         if "PIP_CACHE_DIR" not in config and "PIP_NO_CACHE_DIR" not in config:
             env["PIP_CACHE_DIR"] = cache.pip
-        key = buildcache.cache_key(runtime_key, build, requirements.key_inputs(build, files, lines), config, stack)
+        key = buildcache.cache_key(runtime_key, inputs, config, stack, f"{manager.name} {manager_version}",
+                                   lockinstall.CONFIG_PREFIXES[manager.name])
         if cache.has_installed(key):
-            step("Requirements unchanged: reusing installed packages from the cache")
+            what = "Requirements" if manager.name == "pip" else manager.lock
+            step(f"{what} unchanged: reusing installed packages from the cache")
             cache.restore_installed(prefix)
         else:
-            if cache.state().get("key") and not reasons:
+            if cache.state().get("key") and not (reasons or others):
                 detail("Requirements changed since the cached build: installing them from scratch.")
             buildcache.copy_tree(cache.tree(runtime_key), prefix)
-            pip = pip_command(cache, runtime_key, os.path.join(prefix, "bin", "python"), offer.version)
-            install_requirements(build, prefix, pip, lines, env, offer.version)
+            if manager.name == "pip":
+                pip = pip_command(cache, runtime_key, os.path.join(prefix, "bin", "python"), offer.version)
+                install_requirements(build, prefix, pip, lines, env)
+            else:
+                tool = tools.ensure(cache, runtime_key, manager.name, env, stream)
+                lockinstall.install(manager, tool, build, lockinstall.environment(manager, prefix, cache, env, config), stream)
+            finish_install(build, prefix, env, offer.version)
             cache.save_installed(prefix)
-        cache.write_state(stack=stack, python=offer.version, runtime=runtime_key, key=key)
+        cache.write_state(stack=stack, python=offer.version, runtime=runtime_key, key=key,
+                          manager=manager.name, manager_version=manager_version, inputs=inputs)
         cache.prune_runtimes(runtime_key)
     os.makedirs(os.path.join(build, ".profile.d"), exist_ok=True)
     with open(os.path.join(build, ".profile.d", "python.sh"), "w", encoding="utf-8") as handle:

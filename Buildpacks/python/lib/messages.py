@@ -161,26 +161,77 @@ def no_pip(version):
 
 # --- installing the app's packages ------------------------------------------------------
 
-def missing_requirements_txt(found, listing):
-    lines = ["No requirements.txt in the app's root folder, so there is nothing for pip to install.",
+def no_package_manager(found, listing):
+    lines = ["Couldn't find any supported Python package manager files.",
+             "A Python app must have one of these files in its root folder: requirements.txt (pip),",
+             "Pipfile.lock (Pipenv), poetry.lock (Poetry) or uv.lock (uv).",
              f"The app was detected as Python because of: {', '.join(found) or 'none of its files'}.",
-             "This buildpack installs packages from requirements.txt (pip's format; `-r other.txt` and `-e .` work).",
              "The app's root folder contains:"]
     lines += ["  " + name for name in listing] or ["  (nothing)"]
-    lines += ["If the app has a requirements.txt, check that it:",
+    lines += ["If the app has one of those files, check that it:",
               "  1. is in the app's root folder, not a subfolder (or build that subfolder with --app-dir);",
-              "  2. is named exactly requirements.txt, in lowercase;",
+              "  2. is named exactly as above (names are case-sensitive);",
               "  3. is not excluded by .gitignore or .slugignore;",
               "  4. is committed: Heroku builds what is pushed, and slugc build --git-ref what is committed.",
               "Otherwise add one, then build again:",
-              "  - list the packages the app needs, one per line (e.g. gunicorn==23.0.0);"]
-    if "Pipfile" in found:
-        lines.append("  - with Pipenv, write it with `pipenv requirements > requirements.txt`;")
+              "  - a requirements.txt listing the packages the app needs, one per line (e.g. gunicorn==23.0.0),",
+              "    or an empty one if it needs none;"]
     for marker in ("pyproject.toml", "setup.py"):
         if marker in found:
-            lines.append(f"  - or write a line `.` to install the app itself with the dependencies its {marker} declares.")
+            lines.append(f"  - or a requirements.txt with a line `.` to install the app itself with the dependencies its {marker} declares;")
             break
+    lines.append("  - or lock the app with Pipenv (`pipenv lock`), Poetry (`poetry lock`) or uv (`uv lock`) and commit the lock file.")
     return lines
+
+
+def several_package_managers(found):
+    """`found`: [(file, manager title)] in Heroku's order."""
+    lines = ["Multiple Python package manager files were found.",
+             "Exactly one package manager file must be in the app's root folder, but there are several:"]
+    lines += [f"  {name} ({title})" for name, title in found]
+    lines += ["Decide which package manager the app uses, then delete the other files (and their config),",
+              f"e.g. `git rm {' '.join(name for name, _ in found[1:])}` to keep {found[0][1]}, and build again."]
+    return lines
+
+
+def lock_missing(manifest, lock, title, command, table=None):
+    what = f"{manifest} has a {table} table" if table else f"The app has a {manifest}"
+    return [f"{what}, but there is no {lock}: {title}'s dependencies are not locked,",
+            "so the versions installed could differ from those the app was tested with.",
+            f"Run `{command}` where the app is developed, commit {lock} (check that .gitignore and",
+            ".slugignore do not exclude it), then build again."]
+
+
+def uv_needs_python_version():
+    return ["The app uses uv, which needs the app's Python version in a .python-version file, and there is none.",
+            "Create one with e.g. `uv python pin 3.13` (or `echo 3.13 > .python-version`), commit it, then build again."]
+
+
+def requires_python_unmet(version, request, specifier):
+    asked = f" ({request.source} asks for {request.version})" if request is not None else ""
+    return [f"Python {version}{asked} does not meet the app's requires-python '{specifier}' (pyproject.toml).",
+            "Ask for a version that meets it in .python-version, or change requires-python in pyproject.toml, then build again."]
+
+
+def pipfile_lock_unreadable(reason):
+    return [f"Pipfile.lock is not valid JSON: {reason}.",
+            "Run `pipenv lock` to write it again, commit it, then build again."]
+
+
+def tool_install_failed(title, version, status, said):
+    how = f" (exit status {status})" if status is not None else ""
+    lines = [f"{title} {version} could not be installed into the build cache{how}:"]
+    lines += ["       " + text for text in said]
+    lines += [f"The buildpack installs {title} with pip, from the package index pip is configured with.",
+              "Without access to PyPI, set the config var PIP_INDEX_URL to a mirror, or PIP_FIND_LINKS to a folder",
+              f"or page holding {title} {version}'s wheels and their dependencies (with PIP_NO_INDEX=1 for no index at all)."]
+    return lines
+
+
+def lock_install_failed(manager, arguments, status, said):
+    return [f"{manager.title} could not install the app's dependencies: '{manager.name} {arguments}' exited with status {status}. It says:",
+            *["       " + text for text in said],
+            f"Fix {manager.lock} (or {manager.manifest}), then build again."]
 
 
 def committed_environment(folder):

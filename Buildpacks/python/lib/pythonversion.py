@@ -1,8 +1,10 @@
-"""Which Python the app asks for: `.python-version`, else the deprecated `runtime.txt`.
+"""Which Python the app asks for: `.python-version`, else the deprecated `runtime.txt`, else
+Pipfile.lock's `python_full_version`, then its `python_version` (Heroku's order).
 
 Versions are strings ("3.11", "3.11.7"); `version_key` orders them. Which interpreter then
 provides the version is `resolution.py`'s job.
 """
+import json
 import os
 import re
 
@@ -12,7 +14,8 @@ from output import CompileFailure
 VERSION_PATTERN = re.compile(r"^(?:python-)?(3\.\d+(?:\.\d+)?)$")
 # Series whose support ended (python.org's end-of-life dates); the build warns but goes on.
 END_OF_LIFE = {"3.0", "3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7", "3.8", "3.9"}
-EXAMPLES = {".python-version": "3.11 or 3.11.7", "runtime.txt": "python-3.11.7 or 3.11"}
+EXAMPLES = {".python-version": "3.11 or 3.11.7", "runtime.txt": "python-3.11.7 or 3.11",
+            "Pipfile.lock": '"python_version": "3.11" or "python_full_version": "3.11.7" (Pipfile\'s [requires], then `pipenv lock`)'}
 
 
 class VersionRequest:
@@ -75,4 +78,27 @@ def read_request(build_dir):
         if not match:
             raise CompileFailure(*messages.version_not_understood(name, line, EXAMPLES[name]))
         return VersionRequest(match.group(1), name)
+    return pipfile_lock_request(build_dir)
+
+
+def pipfile_lock_request(build_dir):
+    """The Python a Pipfile.lock was locked for (`_meta.requires`), or None."""
+    path = os.path.join(build_dir, "Pipfile.lock")
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            lock = json.load(handle)
+    except (OSError, ValueError) as problem:
+        raise CompileFailure(*messages.pipfile_lock_unreadable(getattr(problem, "msg", None) or str(problem)))
+    requires = lock.get("_meta", {}).get("requires", {}) if isinstance(lock, dict) else {}
+    requires = requires if isinstance(requires, dict) else {}
+    for key in ("python_full_version", "python_version"):
+        value = requires.get(key)
+        if value is None:
+            continue
+        match = VERSION_PATTERN.match(str(value).strip())
+        if not match or str(value).startswith("python-"):
+            raise CompileFailure(*messages.version_not_understood("Pipfile.lock", f"{key} {value}", EXAMPLES["Pipfile.lock"]))
+        return VersionRequest(match.group(1), "Pipfile.lock")
     return None

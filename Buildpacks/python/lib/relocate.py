@@ -34,8 +34,7 @@ def _fix_pyvenv_cfg(venv, build):
         lines = handle.read().splitlines()
     # `command` (Python 3.11+) records how venv was run, with the build dir in it; Python never reads it.
     kept = [line for line in lines if not (line.startswith("command") and build in line)]
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(kept) + "\n")
+    _replace(path, ("\n".join(kept) + "\n").encode("utf-8"))
 
 
 def _fix_bin(venv, build):
@@ -61,10 +60,18 @@ def _fix_bin(venv, build):
             body = lines[3:]  # pip's own form for long paths, with the absolute path inside
         else:
             continue
-        mode = os.stat(path).st_mode
-        with open(path, "wb") as handle:
-            handle.write((RELOCATABLE_SHEBANG + "\n".join(body)).encode("utf-8", errors="surrogateescape"))
-        os.chmod(path, mode)
+        _replace(path, (RELOCATABLE_SHEBANG + "\n".join(body)).encode("utf-8", errors="surrogateescape"))
+
+
+def _replace(path, data):
+    """Writes a new file and renames it over `path`, keeping its mode: an installed file may be
+    a hard link into uv's cache or the build cache's installed/ (never changed in place)."""
+    mode = os.stat(path).st_mode
+    staging = path + ".slugc-new"
+    with open(staging, "wb") as handle:
+        handle.write(data)
+    os.chmod(staging, mode & 0o7777)
+    os.replace(staging, path)
 
 
 def site_packages(venv):
@@ -91,8 +98,7 @@ def _fix_site_packages(site, build):
                 lines = handle.read().splitlines()
             if any(build in line for line in lines):
                 fixed = [_relative_line(line, site, build) for line in lines]
-                with open(path, "w", encoding="utf-8", errors="surrogateescape") as handle:
-                    handle.write("\n".join(fixed) + "\n")
+                _replace(path, ("\n".join(fixed) + "\n").encode("utf-8", errors="surrogateescape"))
         elif entry.startswith("__editable__") and entry.endswith("_finder.py"):
             _fix_editable_finder(path, site, build)
         elif entry.endswith(".dist-info"):
@@ -113,8 +119,7 @@ def _fix_editable_finder(path, site, build):
     anchor = "\nMAPPING" if "\nMAPPING" in source else "\nimport sys"
     definition = f"\n_SLUG_ROOT = __import__('os').path.normpath(__import__('os').path.join(__import__('os').path.dirname(__file__), {root!r}))"
     source = source.replace(anchor, definition + anchor, 1)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(source)
+    _replace(path, source.encode("utf-8"))
 
 
 def _drop_local_direct_url(dist_info, build):
@@ -134,8 +139,7 @@ def _drop_local_direct_url(dist_info, build):
         with open(record, encoding="utf-8") as handle:
             rows = handle.read().splitlines()
         kept = [row for row in rows if not row.split(",", 1)[0].endswith("/direct_url.json")]
-        with open(record, "w", encoding="utf-8") as handle:
-            handle.write("\n".join(kept) + "\n")
+        _replace(record, ("\n".join(kept) + "\n").encode("utf-8"))
 
 
 def leftovers(root, build):

@@ -16,9 +16,7 @@ import platform
 import re
 import socket
 import tarfile
-import urllib.error
 import urllib.parse
-import urllib.request
 
 import messages
 from output import CompileFailure
@@ -66,6 +64,15 @@ def location_from_config(config, build_dir):
 
 
 def _open(url):
+    if url.startswith("file://"):
+        # The buildpack's own index is a local file: read without urllib.request, whose import
+        # (http.client, email, ssl) costs a no-change rebuild a fifth of a second.
+        try:
+            return open(urllib.parse.unquote(urllib.parse.urlsplit(url).path), "rb")
+        except OSError as problem:
+            raise Unavailable(problem.strerror or str(problem))
+    import urllib.error
+    import urllib.request
     try:
         return urllib.request.urlopen(url, timeout=CONNECT_TIMEOUT)
     except urllib.error.HTTPError as problem:

@@ -48,7 +48,10 @@ extension DetectionReport {
     /// its compile needs is missing; nil otherwise.
     public var requirementWarning: String? {
         guard let chosen = selectedResult, !chosen.requirementMet else { return nil }
-        let missing = chosen.requirement.flatMap(\.failingLeaves).map(\.reason).joined(separator: "; ")
+        let leaves = chosen.requirement.flatMap(\.failingLeaves)
+        // "requirements.txt, Pipfile.lock, poetry.lock or uv.lock": listing four "not found"s says nothing more.
+        let missing = leaves.count > 1 && leaves.allSatisfy({ $0.reason.hasSuffix(": not found") })
+            ? "none of them is there" : leaves.map(\.reason).joined(separator: "; ")
         return "the \(chosen.name) buildpack matched, but its compile will fail: it needs \(chosen.required ?? "more files") at the app root (\(missing))."
     }
 
