@@ -43,7 +43,8 @@ extension SlugCompiler {
             try? FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
             let script = workingCopy.appendingPathComponent("bin/\(scriptName)")
             try await runScript(script, label: "bin/\(scriptName)", arguments: [app.path, cache.path, workspace.envDirectory.path],
-                                buildpack: buildpack.id, request: request, environment: environment, directory: app, events: events)
+                                buildpack: buildpack.id, request: request, environment: environment, directory: app,
+                                naming: (workingCopy.path, buildpack.displayRoot), events: events)
             environment = try await applyExportFile(workingCopy.appendingPathComponent("export"), to: environment, buildpack: buildpack.id)
             compiled.append(CompiledBuildpack(detected: detected, workingCopy: workingCopy))
         }
@@ -54,7 +55,8 @@ extension SlugCompiler {
     /// Runs one script to completion, streaming its lines; failure, timeout and cancellation
     /// become `CompileError`s.
     func runScript(_ script: URL, label: String, arguments: [String], buildpack: String, request: BuildRequest,
-                   environment: [String: String], directory: URL, events: @escaping BuildEventHandler) async throws {
+                   environment: [String: String], directory: URL, naming folder: (path: String, shown: String)? = nil,
+                   events: @escaping BuildEventHandler) async throws {
         guard FileManager.default.isExecutableFile(atPath: script.path) else {
             throw CompileError.scriptNotExecutable(buildpack: buildpack, script: label)
         }
@@ -66,7 +68,9 @@ extension SlugCompiler {
         } catch is CancellationError {
             throw CompileError.cancelled
         } catch let error as ChildProcessError {
-            throw CompileError.scriptCannotStart(buildpack: buildpack, script: label, reason: error.reason)
+            // The script runs from a copy in the build folder: name the buildpack the user gave.
+            let failure = folder.map { error.failure.naming($0.path, as: $0.shown) } ?? error.failure
+            throw CompileError.scriptCannotStart(buildpack: buildpack, script: label, reason: failure.description)
         }
         // `#!/usr/bin/env bash\r` starts env, which then finds no `bash\r` and exits 127.
         if outcome.exitCode == 127, case let .carriageReturn(line) = StartFailure.diagnose(script.path, fallback: "") {
