@@ -13,7 +13,7 @@ struct BuildWorkspace: Sendable {
     init(in parent: URL) throws {
         var template = Array(parent.appendingPathComponent("slugc-build-XXXXXX").path.utf8CString)
         guard let made = mkdtemp(&template) else {
-            throw CompileError.io(path: parent.path, reason: "cannot create a temporary folder: \(String(cString: strerror(errno)))")
+            throw CompileError.io(path: parent.path, reason: "cannot create a temporary folder: \(IOFailure.reason(errno, path: parent.path, place: .temporary))")
         }
         root = URL(fileURLWithPath: String(cString: made), isDirectory: true)
         for folder in [envDirectory, scratch, temporary] {

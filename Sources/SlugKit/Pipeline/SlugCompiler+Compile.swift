@@ -17,7 +17,9 @@ extension SlugCompiler {
         try request.configVars.write(to: workspace.envDirectory)
         let cacheRoot = request.cacheDirectory ?? workspace.root.appendingPathComponent("cache", isDirectory: true)
         do { try FileManager.default.createDirectory(at: cacheRoot, withIntermediateDirectories: true) } catch {
-            throw CompileError.io(path: cacheRoot.path, reason: "cannot create the cache folder: \(error.localizedDescription)")
+            let place = IOFailure.place(of: cacheRoot.path) ?? .cache
+            let why = IOFailure.code(of: error).map { IOFailure.reason($0, path: cacheRoot.path, place: place) } ?? error.localizedDescription
+            throw CompileError.io(path: cacheRoot.path, reason: "cannot create the cache folder: \(why)")
         }
         let lock = try await CacheLock.acquire(cacheRoot) {
             events(.detail("Waiting for another build that is using the cache folder \(cacheRoot.path)"))
