@@ -29,8 +29,9 @@ struct BuildWorkspace: Sendable {
 /// Removes a folder even when a build left read-only folders in it (Go's module cache,
 /// `chmod -w` in a buildpack), so no temporary folder outlives its build.
 func removeTree(_ url: URL) {
+    if TreeRemover.remove(url.path) { return }
+    // Something resisted the fast pass (a folder whose mode it could not change): try FileManager's way.
     let fileManager = FileManager.default
-    if (try? fileManager.removeItem(at: url)) != nil { return }
     if let walker = fileManager.enumerator(atPath: url.path) {
         _ = chmod(url.path, 0o700)
         while let relative = walker.nextObject() as? String {
