@@ -91,7 +91,7 @@ enum IOFailure {
             return "remount it read-write\(elsewhere)."
         case EMFILE:
             var limit = rlimit()
-            let soft = getrlimit(RLIMIT_NOFILE_CODE, &limit) == 0 ? " (\(limit.rlim_cur))" : ""
+            let soft = getrlimit(openFilesResource, &limit) == 0 ? " (\(limit.rlim_cur))" : ""
             return "slugc used up its limit of open files\(soft): raise it with ulimit -n, then run again."
         case ENFILE:
             return "the system has used up its open files (fs.file-max): end processes that hold many, or raise the limit, then run again."
@@ -100,7 +100,7 @@ enum IOFailure {
         }
     }
 
-    private static var RLIMIT_NOFILE_CODE: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
+    private static var openFilesResource: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
 
     /// `path`, or the nearest folder above it that exists, with its status: who may write there.
     private static func nearestExisting(_ path: String) -> (String, stat)? {
@@ -114,8 +114,14 @@ enum IOFailure {
         return nil
     }
 
+    /// getpwuid_r, not getpwuid: builds in one process may fail at the same moment.
     private static func userName(_ uid: uid_t) -> String {
-        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return "uid \(uid)" }
+        var entry = passwd()
+        var found: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &found) == 0, found != nil, let name = entry.pw_name else {
+            return "uid \(uid)"
+        }
         return String(cString: name)
     }
 }
