@@ -90,8 +90,11 @@ public final class RunningApp {
     public func stop() -> String {
         if process.isRunning {
             process.terminate()
-            // 30 s, not less: on a loaded two-core machine a boot under `--root` alone can take seconds.
-            let deadline = Date().addingTimeInterval(30)
+            // Longer than slugc's own 30 s --grace, after which slugc kills the app and still has
+            // to remove the run folder: the extracted slug (a Django slug's ~9,000 files) took over
+            // 20 s to remove on this machine's disk while other builds wrote to it. Killing slugc
+            // at 30 s would leave the folder that the test then finds.
+            let deadline = Date().addingTimeInterval(90)
             while process.isRunning && Date() < deadline { usleep(20_000) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }

@@ -49,6 +49,19 @@ public struct Buildpack: Sendable {
         return reference + file.path.dropFirst(directory.path.count)
     }
 
+    /// How messages name this buildpack's folder: the archive given to `--buildpack` when it
+    /// came from one, else the folder itself.
+    public var displayRoot: String {
+        guard let reference, BuildpackCatalog.isArchive(reference) else { return directory.path }
+        return reference
+    }
+
+    /// Why a script of this buildpack could not start, naming its files as the user knows them;
+    /// `runFrom` is the folder the script ran from (the buildpack, or a private copy of it).
+    func startFailure(_ error: ChildProcessError, runFrom folder: URL) -> StartFailure {
+        error.failure.naming(folder.path, as: displayRoot)
+    }
+
     public var compileScript: URL { directory.appendingPathComponent("bin/compile") }
     /// `bin/release`, when the buildpack has one.
     public var releaseScript: URL? {

@@ -12,7 +12,7 @@ final class CacheLock: @unchecked Sendable {
         let path = directory.appendingPathComponent(".slugc-lock").path
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw CompileError.io(path: path, reason: "cannot open the cache lock: \(String(cString: strerror(errno)))")
+            throw CompileError.io(path: path, reason: "cannot open the cache lock: \(IOFailure.reason(errno, path: path, place: IOFailure.place(of: path) ?? .cache))")
         }
         var told = false
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {

@@ -111,7 +111,14 @@ public struct Detector: Sendable {
             }
             return Evaluation(detection: detection, outcome: none)
         case .script(let script):
-            let outcome = try await runDetect(script, appDirectory: appDirectory)
+            var outcome = try await runDetect(script, of: buildpack, appDirectory: appDirectory)
+            // bash names the script it runs ("…/bin/detect: line 3: …"): for an archive, that is
+            // the folder it was unpacked into, gone by the time anyone reads the message.
+            if buildpack.displayRoot != buildpack.directory.path {
+                outcome.errorTail = outcome.errorTail.map {
+                    $0.replacingOccurrences(of: buildpack.directory.path + "/", with: buildpack.displayRoot + "/")
+                }
+            }
             var detection = BuildpackDetection(id: buildpack.id, name: buildpack.name, matched: false,
                                                exitCode: outcome.exitCode, stderr: outcome.errorTail, script: buildpack.displayPath(of: script))
             switch (outcome.exitCode, outcome.timedOut) {
@@ -135,14 +142,14 @@ public struct Detector: Sendable {
     }
 
     /// `bin/detect BUILD_DIR`, run from the build directory; a script that cannot start counts as failed.
-    private func runDetect(_ script: URL, appDirectory: URL) async throws -> ChildProcessOutcome {
+    private func runDetect(_ script: URL, of buildpack: Buildpack, appDirectory: URL) async throws -> ChildProcessOutcome {
         let process = ChildProcess(executable: script.path, arguments: [appDirectory.path], environment: environment,
                                    workingDirectory: appDirectory, timeout: timeout, capturesOutput: true)
         do {
             return try await process.run()
         } catch let error as ChildProcessError {
             return ChildProcessOutcome(exitCode: 127, signal: nil, timedOut: false, capturedOutput: "",
-                                       errorTail: [error.description])
+                                       errorTail: ["could not start \(buildpack.displayPath(of: script)): \(buildpack.startFailure(error, runFrom: buildpack.directory))"])
         }
     }
 }

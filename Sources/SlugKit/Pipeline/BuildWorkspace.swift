@@ -13,7 +13,7 @@ struct BuildWorkspace: Sendable {
     init(in parent: URL) throws {
         var template = Array(parent.appendingPathComponent("slugc-build-XXXXXX").path.utf8CString)
         guard let made = mkdtemp(&template) else {
-            throw CompileError.io(path: parent.path, reason: "cannot create a temporary folder: \(String(cString: strerror(errno)))")
+            throw CompileError.io(path: parent.path, reason: "cannot create a temporary folder: \(IOFailure.reason(errno, path: parent.path, place: .temporary))")
         }
         root = URL(fileURLWithPath: String(cString: made), isDirectory: true)
         for folder in [envDirectory, scratch, temporary] {
@@ -29,8 +29,9 @@ struct BuildWorkspace: Sendable {
 /// Removes a folder even when a build left read-only folders in it (Go's module cache,
 /// `chmod -w` in a buildpack), so no temporary folder outlives its build.
 func removeTree(_ url: URL) {
+    if TreeRemover.remove(url.path) { return }
+    // Something resisted the fast pass (a folder whose mode it could not change): try FileManager's way.
     let fileManager = FileManager.default
-    if (try? fileManager.removeItem(at: url)) != nil { return }
     if let walker = fileManager.enumerator(atPath: url.path) {
         _ = chmod(url.path, 0o700)
         while let relative = walker.nextObject() as? String {

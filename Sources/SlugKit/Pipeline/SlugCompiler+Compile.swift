@@ -19,7 +19,9 @@ extension SlugCompiler {
         try request.configVars.write(to: workspace.envDirectory)
         let cacheRoot = request.cacheDirectory ?? workspace.root.appendingPathComponent("cache", isDirectory: true)
         do { try FileManager.default.createDirectory(at: cacheRoot, withIntermediateDirectories: true) } catch {
-            throw CompileError.io(path: cacheRoot.path, reason: "cannot create the cache folder: \(error.localizedDescription)")
+            let place = IOFailure.place(of: cacheRoot.path) ?? .cache
+            let why = IOFailure.code(of: error).map { IOFailure.reason($0, path: cacheRoot.path, place: place) } ?? error.localizedDescription
+            throw CompileError.io(path: cacheRoot.path, reason: "cannot create the cache folder: \(why)")
         }
         let lock = try await CacheLock.acquire(cacheRoot) {
             events(.detail("Waiting for another build that is using the cache folder \(cacheRoot.path)"))
@@ -46,7 +48,8 @@ extension SlugCompiler {
             let script = workingCopy.appendingPathComponent("bin/\(scriptName)")
             let started = ContinuousClock.now
             try await runScript(script, label: "bin/\(scriptName)", arguments: [app.path, cache.path, workspace.envDirectory.path],
-                                buildpack: buildpack.id, request: request, environment: environment, directory: app, events: events)
+                                buildpack: buildpack.id, request: request, environment: environment, directory: app,
+                                naming: (workingCopy.path, buildpack.displayRoot), events: events)
             environment = try await applyExportFile(workingCopy.appendingPathComponent("export"), to: environment, buildpack: buildpack.id)
             let duration = ContinuousClock.now - started
             events(.buildpackFinished(buildpack.id, duration))
@@ -59,7 +62,8 @@ extension SlugCompiler {
     /// Runs one script to completion, streaming its lines; failure, timeout and cancellation
     /// become `CompileError`s.
     func runScript(_ script: URL, label: String, arguments: [String], buildpack: String, request: BuildRequest,
-                   environment: [String: String], directory: URL, events: @escaping BuildEventHandler) async throws {
+                   environment: [String: String], directory: URL, naming folder: (path: String, shown: String)? = nil,
+                   events: @escaping BuildEventHandler) async throws {
         guard FileManager.default.isExecutableFile(atPath: script.path) else {
             throw CompileError.scriptNotExecutable(buildpack: buildpack, script: label)
         }
@@ -71,7 +75,9 @@ extension SlugCompiler {
         } catch is CancellationError {
             throw CompileError.cancelled
         } catch let error as ChildProcessError {
-            throw CompileError.scriptCannotStart(buildpack: buildpack, script: label, reason: error.reason)
+            // The script runs from a copy in the build folder: name the buildpack the user gave.
+            let failure = folder.map { error.failure.naming($0.path, as: $0.shown) } ?? error.failure
+            throw CompileError.scriptCannotStart(buildpack: buildpack, script: label, reason: failure.description)
         }
         // `#!/usr/bin/env bash\r` starts env, which then finds no `bash\r` and exits 127.
         if outcome.exitCode == 127, case let .carriageReturn(line) = StartFailure.diagnose(script.path, fallback: "") {

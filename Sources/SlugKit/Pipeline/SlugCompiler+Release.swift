@@ -60,7 +60,8 @@ extension SlugCompiler {
                                    workingDirectory: app, timeout: timeout ?? .seconds(60), capturesOutput: true)
         let outcome: ChildProcessOutcome
         do { outcome = try await process.run() } catch is CancellationError { throw CompileError.cancelled } catch let error as ChildProcessError {
-            throw ReleaseError.releaseScriptFailed(buildpack: buildpack.id, outcome: "could not be started: \(error.reason)", errorTail: [])
+            let failure = buildpack.startFailure(error, runFrom: compiled.workingCopy)
+            throw ReleaseError.releaseScriptFailed(buildpack: buildpack.id, outcome: "could not be started: \(failure)", errorTail: [])
         }
         if outcome.exitCode == 127, case let .carriageReturn(line) = StartFailure.diagnose(script.path, fallback: "") {
             throw ReleaseError.releaseScriptFailed(buildpack: buildpack.id, outcome: "could not be started: \(StartFailure.carriageReturn(line: line))",

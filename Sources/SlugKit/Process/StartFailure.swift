@@ -38,6 +38,23 @@ public enum StartFailure: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The same failure with every path under `folder` shown under `shown` instead: a script
+    /// runs from a copy in slugc's temporary build folder, which is gone by the time anyone
+    /// reads the message, so messages name the buildpack the user gave.
+    public func naming(_ folder: String, as shown: String) -> StartFailure {
+        func named(_ path: String) -> String {
+            path == folder ? shown : path.hasPrefix(folder + "/") ? shown + path.dropFirst(folder.count) : path
+        }
+        switch self {
+        case let .missingProgram(path): return .missingProgram(path: named(path))
+        case let .notExecutable(path): return .notExecutable(path: named(path))
+        case let .missingInterpreter(interpreter): return .missingInterpreter(interpreter: named(interpreter))
+        case let .interpreterNotExecutable(interpreter): return .interpreterNotExecutable(interpreter: named(interpreter))
+        case let .other(reason): return .other(reason: reason.replacingOccurrences(of: folder + "/", with: shown + "/"))
+        case .carriageReturn, .notAProgram: return self
+        }
+    }
+
     /// Reads `path` to say why it could not be started; `fallback` (the spawn error) is the
     /// answer when the file looks startable.
     public static func diagnose(_ path: String, fallback: String) -> StartFailure {

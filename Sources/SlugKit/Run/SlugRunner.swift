@@ -41,14 +41,12 @@ public struct SlugRunner: Sendable {
         if let folder = request.rootFilesystem {
             rootFilesystem = try await RootFilesystem.check(folder, environment: request.baseEnvironment)
         }
-        var template = Array(request.temporaryDirectory.appendingPathComponent("slugc-run-XXXXXX").path.utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw PackError.io(path: request.temporaryDirectory.path, reason: "cannot create a temporary folder: \(String(cString: strerror(errno)))")
-        }
-        let root = URL(fileURLWithPath: String(cString: made), isDirectory: true)
+        // Locked while the run lasts; folders of killed runs (their locks free) are swept first.
+        let folder = try RunFolder(in: request.temporaryDirectory)
+        let root = folder.url
         // Mounts made for --root live in the run's own namespace and are gone with it, so by
         // now nothing is mounted under this folder in ours.
-        defer { removeTree(root) }
+        defer { folder.remove() }
         let app = root.appendingPathComponent("app", isDirectory: true)
         try? FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
         try SlugReader.extract(request.slug, into: app)

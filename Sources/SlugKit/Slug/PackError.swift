@@ -34,7 +34,11 @@ extension PackError: CustomStringConvertible {
             }
             return text
         case let .io(path, reason):
-            return "\(path): \(reason)"
+            // Outside slugc's own folders, a pack writes only the slug: a full or read-only
+            // file system there is -o's. Other errors (a source file it may not read) say no place.
+            let writing = [ENOSPC, EDQUOT, EROFS].contains(IOFailure.code(of: reason) ?? 0)
+            let place = IOFailure.place(of: path) ?? (writing ? .output : nil)
+            return "\(IOFailure.shown(path)): \(IOFailure.explained(reason, path: path, place: place))"
         case let .notASlug(path, reason):
             return "\(path) is not a slug (a gzip-compressed tar): \(reason)"
         case let .unsafeEntry(archive, entry):
