@@ -115,12 +115,18 @@ printf "$message_serving\n" "$site_root" "$port" >&3
 "$static/bin/nginx" -p "$app/" -c "$static/run/nginx.conf" -e stderr 3>&- &
 nginx_pid=$!
 [[ -z $stopping ]] || kill -QUIT "$nginx_pid" 2>/dev/null
-# wait returns early whenever a trapped signal arrives; nginx decides when it is done.
-while kill -0 "$nginx_pid" 2>/dev/null; do
-    wait "$nginx_pid"
-done
 wait "$nginx_pid"
 status=$?
+# A trapped SIGTERM or SIGINT cuts that wait short while nginx finishes its requests. A second
+# wait is no good then: bash 5.2 can miss the exit of a child it reaped while running the trap,
+# and wait for it forever (1 run in 8 here, so the dyno's SIGKILL came 30 s later). Poll until
+# nginx is gone or a zombie, which bash reaps on its own.
+if [[ -n $stopping ]]; then
+    while kill -0 "$nginx_pid" 2>/dev/null && [[ $(</proc/$nginx_pid/stat) != *") Z "* ]]; do
+        sleep 0.05
+    done
+    status=0
+fi
 exec 3>&-
 wait "$log_pid"
 exit "$status"
