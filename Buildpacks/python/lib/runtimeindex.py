@@ -71,13 +71,14 @@ def _open(url):
             return open(urllib.parse.unquote(urllib.parse.urlsplit(url).path), "rb")
         except OSError as problem:
             raise Unavailable(problem.strerror or str(problem))
-    import urllib.error
-    import urllib.request
+    # Bound under other names: `import urllib.request` here would make `urllib` local to the
+    # whole function, and the file:// branch above would fail with UnboundLocalError.
+    from urllib import error as url_error, request as url_request
     try:
-        return urllib.request.urlopen(url, timeout=CONNECT_TIMEOUT)
-    except urllib.error.HTTPError as problem:
+        return url_request.urlopen(url, timeout=CONNECT_TIMEOUT)
+    except url_error.HTTPError as problem:
         raise Unavailable(f"HTTP status {problem.code} {problem.reason}")
-    except urllib.error.URLError as problem:
+    except url_error.URLError as problem:
         reason = problem.reason
         raise Unavailable(reason.strerror if isinstance(reason, OSError) and reason.strerror else str(reason))
     except (OSError, socket.timeout, ValueError) as problem:
