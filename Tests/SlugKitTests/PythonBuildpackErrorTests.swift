@@ -115,6 +115,22 @@ final class PythonBuildpackAppTreeTests: XCTestCase {
             """)
     }
 
+    func testAVersionOrLockFileLinkedOutsideTheAppIsNotRead() throws {
+        for (name, target) in [(".python-version", "/etc/hostname"), ("requirements.txt", "../../../../etc/passwd")] {
+            try? FileManager.default.removeItem(at: temporary.appending("python-minimal"))
+            let result = try compile { build in
+                try? FileManager.default.removeItem(at: build.appendingPathComponent(name))
+                try FileManager.default.createSymbolicLink(atPath: build.appendingPathComponent(name).path, withDestinationPath: target)
+            }
+            XCTAssertEqual(result.exitCode, 1, name)
+            XCTAssertEqual(result.stdout, """
+                 !     \(name) is a symlink to \(target), which leads outside the app, so the Python buildpack did not read it.
+                 !     Put the file itself in the app instead of a link (e.g. cp --remove-destination "$(readlink -f \(name))" \(name)), and commit it.
+
+                """, name)
+        }
+    }
+
     func testAUTF16VersionFileIsNamedAsSuch() throws {
         let result = try compile { build in
             try Data([0xff, 0xfe, 0x33, 0x00, 0x2e, 0x00, 0x31, 0x00, 0x31, 0x00]).write(to: build.appendingPathComponent(".python-version"))

@@ -182,7 +182,7 @@ final class PythonBuildpackVersionTests: XCTestCase {
     func testUnreadableRuntimeTxt() throws {
         let build = try fixture("python-minimal", in: temporary)
         try FileManager.default.createSymbolicLink(atPath: build.appendingPathComponent("runtime.txt").path,
-                                                   withDestinationPath: "/nonexistent/runtime.txt")
+                                                   withDestinationPath: "versions/runtime.txt")  // inside the app, missing
         let result = try compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"), configVars: offlinePipConfig,
                                               environment: stack.environment)
         XCTAssertEqual(result.exitCode, 1)

@@ -13,6 +13,10 @@ PYTHON_MARKERS = (".python-version", "__init__.py", "app.py", "main.py", "manage
 # Folders holding an installed environment: never part of an app's source.
 ENVIRONMENTS = (".heroku/python", ".venv", "venv")
 LISTING_LIMIT = 40
+# The files this buildpack and the package managers read from the app root. A symlink among them
+# that leads out of the app would have the build read the build machine's files instead.
+READ_FILES = (".python-version", "runtime.txt", "requirements.txt", "Pipfile", "Pipfile.lock", "poetry.lock",
+              "pyproject.toml", "uv.lock")
 
 
 def markers_present(build):
@@ -34,6 +38,19 @@ def listing(build):
     if len(names) > LISTING_LIMIT:
         shown.append(f"... and {len(names) - LISTING_LIMIT} more")
     return shown
+
+
+def link_out_of_app(build):
+    """The first of READ_FILES that is a symlink leading outside the app, as (name, target), or None."""
+    root = os.path.realpath(build)
+    for name in READ_FILES:
+        path = os.path.join(build, name)
+        if not os.path.islink(path):
+            continue
+        real = os.path.realpath(path)
+        if real != root and not real.startswith(root + os.sep):
+            return name, os.readlink(path)
+    return None
 
 
 def committed_environment(build):

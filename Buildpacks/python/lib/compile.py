@@ -53,6 +53,9 @@ def read_env_dir(env_dir):
 def check_app_tree(build):
     """What must hold before anything is installed: no committed environment, exactly one
     package manager's lock file, files that the tools and this buildpack read alike. Returns the Manager."""
+    link = apptree.link_out_of_app(build)
+    if link:
+        raise CompileFailure(*messages.link_out_of_app(*link))
     environment = apptree.committed_environment(build)
     if environment:
         raise CompileFailure(*messages.committed_environment(environment))

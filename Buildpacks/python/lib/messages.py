@@ -234,6 +234,12 @@ def lock_install_failed(manager, arguments, status, said):
             f"Fix {manager.lock} (or {manager.manifest}), then build again."]
 
 
+def link_out_of_app(name, target):
+    return [f"{name} is a symlink to {target}, which leads outside the app, so the Python buildpack did not read it.",
+            f"Put the file itself in the app instead of a link (e.g. cp --remove-destination \"$(readlink -f {name})\" {name}), "
+            "and commit it."]
+
+
 def committed_environment(folder):
     return [f"The app's source contains an installed Python environment: {folder}/.",
             "It must not be in the repository: it holds the build machine's paths and binaries, and the buildpack",
