@@ -21,10 +21,12 @@ let package = Package(
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         // prctl(2) wrappers (header only): Swift cannot call a variadic C function.
         .systemLibrary(name: "CProcessControl"),
+        // getdents64(2) (header only): the pack walk lists folders without a DIR stream.
+        .systemLibrary(name: "CDirectoryEntries"),
         .target(
             name: "SlugKit",
             dependencies: [
-                "CArchive", "CYAML", "CZlib", "CDeflate", "CProcessControl",
+                "CArchive", "CYAML", "CZlib", "CDeflate", "CProcessControl", "CDirectoryEntries",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -51,6 +51,39 @@ final class SlugPackerOrderTests: XCTestCase {
         XCTAssertEqual(listed.count, 2 * names.count + 4)
     }
 
+    /// 3000 names of 120 bytes take about 400 KiB of directory records: the walk lists such a
+    /// folder in several `getdents64` calls, and none of the calls may lose or repeat a name.
+    func testAFolderListedInSeveralCallsHasEveryEntryOnceInOrder() throws {
+        let source = temporary.appending("wide")
+        let folder = source.appendingPathComponent("many")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let names = (0..<3000).map { String(format: "%04d-", ($0 * 7919) % 3000) + String(repeating: "x", count: 115) }
+        for name in names { try Data().write(to: folder.appendingPathComponent(name)) }
+        let slug = temporary.appending("wide.tgz")
+        _ = try SlugPacker.pack(directory: source, to: slug, options: PackOptions())
+
+        let script = "import json, sys, tarfile; print(json.dumps([m.name for m in tarfile.open(sys.argv[1])]))"
+        let listed = try JSONDecoder().decode([String].self, from: Data(SlugTestTrees.run(["python3", "-c", script, slug.path]).stdout.utf8))
+        XCTAssertEqual(listed, ["./app", "./app/many"] + names.sorted().map { "./app/many/" + $0 })
+    }
+
+    /// A name that is not UTF-8 cannot be stored as the slug's readers expect: the pack stops,
+    /// names the file (its bad bytes shown as U+FFFD) and says what to do, and writes no slug.
+    func testAFileNameThatIsNotUTF8StopsThePackAndNamesTheFile() throws {
+        let source = temporary.appending("latin1")
+        try FileManager.default.createDirectory(at: source.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        let created = (source.path + "/sub/caf").utf8CString.dropLast() + [CChar(bitPattern: 0xE9), 0]
+        let descriptor = created.withUnsafeBufferPointer { open($0.baseAddress!, O_WRONLY | O_CREAT | O_EXCL, 0o644) }
+        XCTAssertGreaterThanOrEqual(descriptor, 0)
+        close(descriptor)
+        let slug = temporary.appending("latin1.tgz")
+        XCTAssertThrowsError(try SlugPacker.pack(directory: source, to: slug, options: PackOptions())) { error in
+            XCTAssertEqual((error as? PackError)?.description,
+                           source.path + "/sub/caf\u{FFFD}: the file name is not valid UTF-8; rename the file")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: slug.path))
+    }
+
     func testExtraFilesReplaceWhatIsOnDiskAtTheirPathAndEachNameIsStoredOnce() throws {
         // A folder packed again after `slugc run` extracted it already holds `.slugc/`.
         let again = temporary.appending("again")

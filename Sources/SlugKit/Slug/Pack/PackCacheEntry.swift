@@ -23,6 +23,8 @@ enum PackCacheEntry {
     static let magic = Array("SLUGCPK1".utf8)
     static let headerLength = 32
 
+    /// One `readv` puts the header on the stack and the stored bytes straight into the block's
+    /// array: no second copy of them, no allocation beyond the one the slug writer takes.
     static func load(_ path: String, for block: CompressionBlock) -> Loaded {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return .missing }
@@ -31,30 +33,49 @@ enum PackCacheEntry {
         guard fstat(descriptor, &info) == 0 else { return .missing }
         let fileLength = Int(info.st_size)
         guard fileLength >= headerLength else { return .damaged }
-        var complete = true
-        let bytes = [UInt8](unsafeUninitializedCapacity: fileLength) { buffer, count in
-            var offset = 0
-            while offset < fileLength {
-                let got = read(descriptor, buffer.baseAddress.map { $0 + offset }, fileLength - offset)
-                if got < 0 && errno == EINTR { continue }
-                guard got > 0 else { break }
-                offset += got
+        let storedLength = fileLength - headerLength
+        var header = [UInt8](repeating: 0, count: headerLength)
+        var complete = false
+        let stored = [UInt8](unsafeUninitializedCapacity: storedLength) { body, count in
+            header.withUnsafeMutableBytes { head in
+                complete = readAll(descriptor, head, UnsafeMutableRawBufferPointer(body))
             }
-            complete = offset == fileLength
-            count = offset
+            count = complete ? storedLength : 0
         }
-        guard complete else { return .damaged }
-        let header = Header(bytes)
-        let stored = bytes[headerLength...]
-        guard bytes.starts(with: magic), header.storedLength == UInt64(stored.count),
-              header.uncompressedLength == UInt64(block.input.count),
-              header.storedCRC == stored.withUnsafeBytes({ libdeflate_crc32(0, $0.baseAddress, $0.count) }),
-              header.uncompressedCRC == block.input.withUnsafeBytes({ libdeflate_crc32(0, $0.baseAddress, $0.count) })
+        guard complete, header.starts(with: magic) else { return .damaged }
+        let fields = Header(header)
+        guard fields.storedLength == UInt64(storedLength),
+              fields.uncompressedLength == UInt64(block.input.count),
+              fields.storedCRC == stored.withUnsafeBytes({ libdeflate_crc32(0, $0.baseAddress, $0.count) }),
+              fields.uncompressedCRC == block.input.withUnsafeBytes({ libdeflate_crc32(0, $0.baseAddress, $0.count) })
         else { return .damaged }
         // Recently used: eviction removes the least recently used entries first.
         futimens(descriptor, nil)
-        return .found(CompressedBlock(index: block.index, bytes: Array(stored), crc: header.uncompressedCRC,
+        return .found(CompressedBlock(index: block.index, bytes: stored, crc: fields.uncompressedCRC,
                                       length: block.input.count, failed: false))
+    }
+
+    /// Fills `head` and then `body` from the file with `readv` (more calls only if the kernel
+    /// returns less); false when the file ends first or a read fails.
+    private static func readAll(_ descriptor: Int32, _ head: UnsafeMutableRawBufferPointer,
+                                _ body: UnsafeMutableRawBufferPointer) -> Bool {
+        var done = 0
+        let total = head.count + body.count
+        while done < total {
+            var pieces: [iovec] = []
+            if done < head.count {
+                pieces.append(iovec(iov_base: head.baseAddress.map { $0 + done }, iov_len: head.count - done))
+            }
+            let bodyDone = max(done - head.count, 0)
+            if bodyDone < body.count {
+                pieces.append(iovec(iov_base: body.baseAddress.map { $0 + bodyDone }, iov_len: body.count - bodyDone))
+            }
+            let got = pieces.withUnsafeBufferPointer { readv(descriptor, $0.baseAddress, Int32($0.count)) }
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { return false }
+            done += got
+        }
+        return true
     }
 
     /// Writes the entry beside its final name and renames it into place; any failure (a full
