@@ -168,6 +168,18 @@ final class HostileInputTests: XCTestCase {
         XCTAssertFalse(listing.contains { $0.hasSuffix("run/control") || $0.hasSuffix("keep.log") }, "\(listing)")
     }
 
+    func testPackLeavesOutAFIFOWithAWarning() throws {
+        let folder = try app(["index.html": "<h1>hi</h1>\n"])
+        XCTAssertEqual(mkfifo(folder.appendingPathComponent("control").path, 0o600), 0)
+        let result = try run(["pack", folder.path, "-o", temporary.appending("packed.tgz").path, "--json"])
+        XCTAssertEqual(result.exitCode, 0, result.stderr)
+        let warning = "control: left out of the slug: it is a FIFO, a socket or a device, which a slug cannot hold. Remove it from the app (it is usually made at run time)."
+        XCTAssertTrue(result.stderr.contains(" !     Warning: \(warning)\n"), result.stderr)
+        let release = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual((release["warnings"] as? [String])?.filter { $0.hasPrefix("control") }, [warning])
+        XCTAssertFalse(try tarListing(temporary.appending("packed.tgz")).contains { $0.hasSuffix("control") })
+    }
+
     // MARK: Symlinks out of the app
 
     func testAProcfileLinkedOutsideTheAppIsRefusedAndOneLinkedInsideIsRead() throws {

@@ -24,6 +24,12 @@ public struct BuildWarning: Sendable, Equatable, Codable, CustomStringConvertibl
         self.message = message
     }
 
+    /// A FIFO, socket or device in the app, which neither the copy stage (`into: "the build"`)
+    /// nor the packer (`"the slug"`) can carry.
+    static func specialFileLeftOut(_ path: String, of what: String) -> BuildWarning {
+        BuildWarning(file: path, message: "left out of \(what): it is a FIFO, a socket or a device, which a slug cannot hold. Remove it from the app (it is usually made at run time).")
+    }
+
     /// "Procfile:3: …" — where first, then what.
     public var description: String {
         var place = ""

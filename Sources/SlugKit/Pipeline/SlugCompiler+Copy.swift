@@ -25,7 +25,7 @@ extension SlugCompiler {
         let slug = output.map { OutputExclusion(output: $0, folder: appSource) }
         let cache = cacheDirectory.map { OutputExclusion(output: $0, folder: appSource) }
         try TreeCopier.copy(from: appSource, to: buildDirectory, skipping: { path in
-            warn(BuildWarning(file: path, message: "left out of the build: it is a FIFO, a socket or a device, which a slug cannot hold. Remove it from the app (it is usually made at run time)."))
+            warn(.specialFileLeftOut(path, of: "the build"))
         }, excluding: { relativePath, isDirectory in
             if relativePath == ".git" || relativePath.hasSuffix("/.git") { return true }
             if slug?.matches(relativePath) == true || cache?.matches(relativePath) == true { return true }

@@ -69,6 +69,11 @@ extension SlugCompiler {
             events(.detail("Done: \(ByteCount.format(result.size))"))
         }
         var packed = release
+        for path in result.leftOutSpecialFiles {
+            let warning = BuildWarning.specialFileLeftOut(path, of: "the slug")
+            events(.warning(warning))
+            packed.warnings.append(warning.description)
+        }
         for finding in result.portability {
             events(.warning(finding.warning))
             packed.warnings.append(finding.warning.description)

@@ -70,6 +70,8 @@ public struct PackResult: Sendable, Equatable {
     public var damagedCacheEntries: Int
     /// Pack cache entries evicted after the pack to keep the cache within its bound.
     public var evictedCacheEntries: Int
+    /// FIFOs, sockets and devices in the folder, left out of the slug (paths under the app).
+    public var leftOutSpecialFiles: [String] = []
 
     public init(size: Int64, checksum: String, uncompressedSize: Int64, largestFolders: [FolderSize],
                 portability: [PortabilityFinding] = [], blocks: Int = 0, reusedBlocks: Int = 0,
@@ -144,10 +146,12 @@ public enum SlugPacker {
             try file.commit()
             let blocks = pipeline.statistics
             let evicted = cache?.evict(toAtMost: options.cacheLimit ?? PackOptions.defaultCacheSlugs * totals.size) ?? 0
-            return PackResult(size: totals.size, checksum: totals.checksum, uncompressedSize: totals.uncompressed,
+            var result = PackResult(size: totals.size, checksum: totals.checksum, uncompressedSize: totals.uncompressed,
                               largestFolders: folders, portability: walk.portability?.findings ?? [],
                               blocks: blocks.compressed + blocks.reused, reusedBlocks: blocks.reused,
                               damagedCacheEntries: blocks.damaged, evictedCacheEntries: evicted)
+            result.leftOutSpecialFiles = walk.leftOut
+            return result
         } catch {
             file.discard()
             throw error

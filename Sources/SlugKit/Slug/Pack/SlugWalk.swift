@@ -13,6 +13,8 @@ struct SlugWalk {
     private(set) var tally = FolderTally()
     /// Looks at every entry as it is packed, when the caller asked for it.
     private(set) var portability: PortabilityCheck?
+    /// Sockets, FIFOs and devices met on the way, which a tar of an app cannot usefully hold.
+    private(set) var leftOut: [String] = []
 
     init(root: String, tar: TarWriter, mtime: Int64, options: PackOptions) {
         self.root = root
@@ -162,8 +164,10 @@ struct SlugWalk {
             tally.add(Int64(info.st_size), to: tallyFolders, file: relative)
             // An ELF file's headers are read again from the file, only as far as needed.
             if let scan { portability?.finish(scan, elf: ELFDescriptorBytes(descriptor: descriptor)) }
+        } else {
+            // Sockets, FIFOs and devices cannot run from a slug; they are left out like `git` would.
+            leftOut.append(relative)
         }
-        // Sockets, FIFOs and devices cannot run from a slug; they are left out like `git` would.
     }
 }
 
