@@ -10,7 +10,9 @@ let package = Package(
     name: "slugc-fuzz",
     platforms: [.macOS(.v15)],
     dependencies: [.package(name: "slugc", path: "../..")],
-    targets: ["FuzzProcfile", "FuzzYAML", "FuzzSlugIgnore", "FuzzDetectionRules", "FuzzTarReader"].map {
-        .executableTarget(name: $0, dependencies: [.product(name: "SlugKit", package: "slugc")], swiftSettings: fuzzer)
-    }
+    targets: [.target(name: "FuzzDriver", swiftSettings: [.swiftLanguageMode(.v5)])]
+        + ["FuzzProcfile", "FuzzYAML", "FuzzSlugIgnore", "FuzzDetectionRules", "FuzzTarReader"].map {
+            .executableTarget(name: $0, dependencies: ["FuzzDriver", .product(name: "SlugKit", package: "slugc")],
+                              swiftSettings: fuzzer)
+        }
 )

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 @testable import SlugKit
 
 /// Any bytes as a `buildpack.yml`; a manifest that loads has its rules evaluated against a
@@ -30,16 +31,8 @@ enum FuzzApp {
     }()
 }
 
-/// SwiftPM links an executable with `main` aliased to `FuzzDetectionRules_main` (so tests can import it), and
-/// `-parse-as-library` emits no such symbol: this one hands the arguments to libFuzzer's driver.
+/// The executable's entry point (see FuzzDriver).
 @_cdecl("FuzzDetectionRules_main")
 public func fuzzDetectionRulesMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzDetectionRules(data, size) }
+    runFuzzer(argc, argv) { data, size in fuzzDetectionRules(data, size) }
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32) -> Int32

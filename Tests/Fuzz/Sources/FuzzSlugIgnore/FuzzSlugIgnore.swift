@@ -1,3 +1,4 @@
+import FuzzDriver
 import SlugKit
 
 /// The first line is a path, the rest a `.slugignore`: parsing and matching never crash, and
@@ -14,16 +15,8 @@ public func fuzzSlugIgnore(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     return 0
 }
 
-/// SwiftPM links an executable with `main` aliased to `FuzzSlugIgnore_main` (so tests can import it), and
-/// `-parse-as-library` emits no such symbol: this one hands the arguments to libFuzzer's driver.
+/// The executable's entry point (see FuzzDriver).
 @_cdecl("FuzzSlugIgnore_main")
 public func fuzzSlugIgnoreMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzSlugIgnore(data, size) }
+    runFuzzer(argc, argv) { data, size in fuzzSlugIgnore(data, size) }
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32) -> Int32

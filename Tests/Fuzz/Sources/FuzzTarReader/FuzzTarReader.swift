@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 @testable import SlugKit
 
 /// Any bytes as a (possibly compressed) tarball: every entry is read and its name judged as
@@ -41,16 +42,8 @@ enum FuzzInput {
     }()
 }
 
-/// SwiftPM links an executable with `main` aliased to `FuzzTarReader_main` (so tests can import it), and
-/// `-parse-as-library` emits no such symbol: this one hands the arguments to libFuzzer's driver.
+/// The executable's entry point (see FuzzDriver).
 @_cdecl("FuzzTarReader_main")
 public func fuzzTarReaderMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzTarReader(data, size) }
+    runFuzzer(argc, argv) { data, size in fuzzTarReader(data, size) }
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32) -> Int32

@@ -1,3 +1,4 @@
+import FuzzDriver
 import SlugKit
 
 /// Any bytes as YAML, both as `bin/release` output and as a plain document: a node, a
@@ -10,16 +11,8 @@ public func fuzzYAML(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     return 0
 }
 
-/// SwiftPM links an executable with `main` aliased to `FuzzYAML_main` (so tests can import it), and
-/// `-parse-as-library` emits no such symbol: this one hands the arguments to libFuzzer's driver.
+/// The executable's entry point (see FuzzDriver).
 @_cdecl("FuzzYAML_main")
 public func fuzzYAMLMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzYAML(data, size) }
+    runFuzzer(argc, argv) { data, size in fuzzYAML(data, size) }
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32) -> Int32
