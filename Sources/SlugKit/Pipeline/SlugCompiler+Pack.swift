@@ -64,7 +64,8 @@ extension SlugCompiler {
             events(.packProgress(progress))
         }
         if options.cacheDirectory != nil {
-            events(.detail("Done: \(ByteCount.format(result.size)) (\(result.reusedBlocks) of \(result.blocks) compressed blocks reused from the pack cache)"))
+            let unread = result.unreadBlocks > 0 ? ", \(result.unreadBlocks) of them without reading their files" : ""
+            events(.detail("Done: \(ByteCount.format(result.size)) (\(result.reusedBlocks) of \(result.blocks) compressed blocks reused from the pack cache\(unread))"))
         } else {
             events(.detail("Done: \(ByteCount.format(result.size))"))
         }

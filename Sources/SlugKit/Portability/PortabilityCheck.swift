@@ -10,6 +10,9 @@ import Foundation
 /// (`SlugReader.survey`, for `inspect`). Findings come out in the order the entries came.
 public struct PortabilityCheck: Sendable {
     private let searches: [BuildPathSearch]
+    /// What the check looks for, in a line: the pack cache's file index keeps findings only for
+    /// the same check.
+    let describesSearches: String
     /// What was found so far, in the order the entries came.
     public private(set) var findings: [PortabilityFinding] = []
 
@@ -20,6 +23,7 @@ public struct PortabilityCheck: Sendable {
     public init(buildFolders: [String] = []) {
         let known = buildFolders.filter { !$0.isEmpty }
         searches = known.isEmpty ? [BuildPathSearch.slugcBuildFolder] : known.map(BuildPathSearch.init(exactly:))
+        describesSearches = known.isEmpty ? "any slugc build folder" : "build folders " + known.joined(separator: "\u{0}")
     }
 
     /// A symlink at `path` (relative to the app root) pointing to `target`, exactly as stored.

@@ -115,6 +115,10 @@ enum FileSystem {
 struct FileIdentity: Hashable {
     var device: UInt64
     var inode: UInt64
+    init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
+    }
     init(_ info: stat) {
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)

@@ -31,11 +31,14 @@ final class PackCache: Sendable {
     struct Statistics: Sendable, Equatable {
         var compressed = 0
         var reused = 0
+        /// Of the reused blocks, those the file index knew: their files were not read.
+        var unread = 0
         var damaged = 0
 
         mutating func add(_ other: Statistics) {
             compressed += other.compressed
             reused += other.reused
+            unread += other.unread
             damaged += other.damaged
         }
     }
@@ -66,18 +69,24 @@ final class PackCache: Sendable {
 
         init(cache: PackCache, level: Int, singleMember: Bool) {
             self.cache = cache
-            tag = Array("slugc-pack-v1 \(singleMember ? "deflate-piece" : "gzip-member") level \(level)\n".utf8)
+            tag = Self.tag(level: level, singleMember: singleMember)
+        }
+
+        /// What every entry name of a pack with this format and level starts from.
+        static func tag(level: Int, singleMember: Bool) -> [UInt8] {
+            Array("slugc-pack-v1 \(singleMember ? "deflate-piece" : "gzip-member") level \(level)\n".utf8)
         }
 
         /// The block's compressed bytes from the cache when a sound entry has them, else from
-        /// `compress` (and then stored for next time).
+        /// `compress` (and then stored for next time); with the entry's name.
         func compressedBlock(for block: CompressionBlock, counting statistics: inout Statistics,
-                             compress: (CompressionBlock) -> CompressedBlock) -> CompressedBlock {
-            let path = cache.directory + "/" + name(of: block)
+                             compress: (CompressionBlock) -> CompressedBlock) -> (block: CompressedBlock, entry: String) {
+            let entry = name(of: block)
+            let path = cache.directory + "/" + entry
             switch PackCacheEntry.load(path, for: block) {
             case let .found(reused):
                 statistics.reused += 1
-                return reused
+                return (reused, entry)
             case .damaged:
                 statistics.damaged += 1
                 unlink(path)
@@ -87,7 +96,25 @@ final class PackCache: Sendable {
             let compressed = compress(block)
             statistics.compressed += 1
             if !compressed.failed { PackCacheEntry.store(compressed, for: block, at: path, in: cache.directory) }
-            return compressed
+            return (compressed, entry)
+        }
+
+        /// The compressed bytes of block `index` from the entry a file index named, when it is
+        /// sound and holds `length` bytes (a damaged one is deleted); nil otherwise.
+        func indexedBlock(_ index: Int, entry: String, length: Int, counting statistics: inout Statistics) -> CompressedBlock? {
+            let path = cache.directory + "/" + entry
+            switch PackCacheEntry.load(path, index: index, length: length, input: nil) {
+            case let .found(reused):
+                statistics.reused += 1
+                statistics.unread += 1
+                return reused
+            case .damaged:
+                statistics.damaged += 1
+                unlink(path)
+                return nil
+            case .missing:
+                return nil
+            }
         }
 
         private func name(of block: CompressionBlock) -> String {

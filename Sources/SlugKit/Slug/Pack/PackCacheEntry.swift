@@ -26,6 +26,13 @@ enum PackCacheEntry {
     /// One `readv` puts the header on the stack and the stored bytes straight into the block's
     /// array: no second copy of them, no allocation beyond the one the slug writer takes.
     static func load(_ path: String, for block: CompressionBlock) -> Loaded {
+        load(path, index: block.index, length: block.input.count, input: block.input)
+    }
+
+    /// The entry for block `index` of `length` bytes; `input`, when the block's bytes are at
+    /// hand, must have the CRC-32 the entry records. Without them (a block the file index named,
+    /// never read) the stored bytes' own CRC-32 and the lengths are what is checked.
+    static func load(_ path: String, index: Int, length: Int, input: [UInt8]?) -> Loaded {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return .missing }
         defer { close(descriptor) }
@@ -45,14 +52,14 @@ enum PackCacheEntry {
         guard complete, header.starts(with: magic) else { return .damaged }
         let fields = Header(header)
         guard fields.storedLength == UInt64(storedLength),
-              fields.uncompressedLength == UInt64(block.input.count),
+              fields.uncompressedLength == UInt64(length),
               fields.storedCRC == stored.withUnsafeBytes({ libdeflate_crc32(0, $0.baseAddress, $0.count) }),
-              fields.uncompressedCRC == block.input.withUnsafeBytes({ libdeflate_crc32(0, $0.baseAddress, $0.count) })
+              input.map({ input in fields.uncompressedCRC == input.withUnsafeBytes { libdeflate_crc32(0, $0.baseAddress, $0.count) } }) ?? true
         else { return .damaged }
         // Recently used: eviction removes the least recently used entries first.
         futimens(descriptor, nil)
-        return .found(CompressedBlock(index: block.index, bytes: stored, crc: fields.uncompressedCRC,
-                                      length: block.input.count, failed: false))
+        return .found(CompressedBlock(index: index, bytes: stored, crc: fields.uncompressedCRC,
+                                      length: length, failed: false))
     }
 
     /// Fills `head` and then `body` from the file with `readv` (more calls only if the kernel

@@ -30,6 +30,9 @@ public struct PackOptions: Sendable {
     /// Average bytes of uncompressed tar stream per compressed block (`BlockCuts`); tests make it
     /// small to cross block boundaries.
     var blockSize: Int = 1 << 20
+    /// How long before the pack a file must have last changed for the file index to trust its
+    /// stamp (`FileStamp.settlingTime`); tests shorten it.
+    var stampSettling: Int64 = FileStamp.settlingTime
 
     /// The pack cache's default bound, in slugs of the size just packed: the last slug's blocks
     /// and as many again from the builds before (a one-file change adds one or two blocks).
@@ -66,6 +69,9 @@ public struct PackResult: Sendable, Equatable {
     public var blocks: Int
     /// Of those, the blocks whose compressed bytes came from the pack cache (0 without one).
     public var reusedBlocks: Int
+    /// Of the reused blocks, those whose files were not even read: none had changed since the
+    /// last pack of the same folder (the pack cache's file index, `PackFileIndex`).
+    public var unreadBlocks: Int = 0
     /// Pack cache entries found damaged, deleted and compressed again.
     public var damagedCacheEntries: Int
     /// Pack cache entries evicted after the pack to keep the cache within its bound.
@@ -123,8 +129,16 @@ public enum SlugPacker {
         let file = try OutputFile(destination: output)
         do throws(PackError) {
             let cuts = BlockCuts(target: options.blockSize)
+            // Files are deferred (and so can be skipped by the file index) in default mode only.
+            let fileIndex = options.singleMember ? nil : cache.map {
+                PackFileIndex(cache: $0, root: directory.path, tag: PackCache.Session.tag(level: level, singleMember: false),
+                              portability: options.portability, settling: options.stampSettling)
+            }
             let pipeline = try BlockPipeline(file: file, level: level, singleMember: options.singleMember,
-                                             threads: threads, cuts: cuts, cache: cache, progress: progress)
+                                             threads: threads, cuts: cuts, cache: cache, portability: options.portability,
+                                             fileIndex: fileIndex, progress: progress)
+            // Whatever happens, the writer thread is done with the file before it is discarded below.
+            defer { pipeline.stop() }
             // A cancelled task (SIGINT or SIGTERM in the CLI) stops the pack at the next piece of
             // the tar stream; the temporary file is discarded below.
             let tar = try TarWriter(name: output.path, cuts: cuts,
@@ -132,7 +146,8 @@ public enum SlugPacker {
                                         if Task.isCancelled { throw PackError.cancelled(path: output.path) }
                                         pipeline.append(bytes)
                                     },
-                                    cut: { (point: TarWriter.CutPoint) throws(PackError) in try pipeline.offerCut(point) })
+                                    cut: { (point: TarWriter.CutPoint) throws(PackError) in try pipeline.offerCut(point) },
+                                    deferred: pipeline.defersFiles ? { pipeline.appendDeferred($0) } : nil)
             var walk = SlugWalk(root: directory.path, tar: tar, mtime: options.sourceDateEpoch ?? fixedEpoch,
                                 options: options)
             try walk.run()
@@ -144,13 +159,16 @@ public enum SlugPacker {
             }
             if Task.isCancelled { throw PackError.cancelled(path: output.path) }
             try file.commit()
+            fileIndex?.save()
             let blocks = pipeline.statistics
             let evicted = cache?.evict(toAtMost: options.cacheLimit ?? PackOptions.defaultCacheSlugs * totals.size) ?? 0
             var result = PackResult(size: totals.size, checksum: totals.checksum, uncompressedSize: totals.uncompressed,
-                              largestFolders: folders, portability: walk.portability?.findings ?? [],
+                              largestFolders: folders,
+                              portability: OrderedFinding.inSlugOrder(walk.orderedFindings + pipeline.workerFindings),
                               blocks: blocks.compressed + blocks.reused, reusedBlocks: blocks.reused,
                               damagedCacheEntries: blocks.damaged, evictedCacheEntries: evicted)
             result.leftOutSpecialFiles = walk.leftOut
+            result.unreadBlocks = blocks.unread
             return result
         } catch {
             file.discard()

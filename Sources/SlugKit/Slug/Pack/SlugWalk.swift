@@ -15,6 +15,11 @@ struct SlugWalk {
     private(set) var portability: PortabilityCheck?
     /// Sockets, FIFOs and devices met on the way, which a tar of an app cannot usefully hold.
     private(set) var leftOut: [String] = []
+    /// What `portability` found, tagged with each entry's place (deferred files are checked elsewhere).
+    private(set) var orderedFindings: [OrderedFinding] = []
+    private var harvested = 0
+    /// Entries visited so far: the next one's place in the walk.
+    private var ordinal = 0
 
     init(root: String, tar: TarWriter, mtime: Int64, options: PackOptions) {
         self.root = root
@@ -82,6 +87,9 @@ struct SlugWalk {
     private mutating func visit(_ name: String, in folder: String, onDisk: (folder: OpenFolder, type: UInt8)?,
                                 extra: ExtraFiles.Kind?, tallyFolders: [String]) throws(PackError) {
         let relative = folder.isEmpty ? name : folder + "/" + name
+        let place = ordinal
+        ordinal += 1
+        defer { harvestFindings(of: place) }
         if extra == .file, let data = extras.files[relative] {
             try tar.addFile("./app/" + relative, contents: data, mode: 0o644, mtime: mtime)
             tally.add(relative, bytes: Int64(data.count))
@@ -101,7 +109,16 @@ struct SlugWalk {
             }
             return
         }
-        try add(name, relative, found, tallyFolders: tallyFolders)
+        try add(name, relative, found, place: place, tallyFolders: tallyFolders)
+    }
+
+    /// Tags what the portability check found since the last call as the entry at `place`'s.
+    private mutating func harvestFindings(of place: Int) {
+        guard let all = portability?.findings, all.count > harvested else { return }
+        for (sequence, finding) in all[harvested...].enumerated() {
+            orderedFindings.append(OrderedFinding(ordinal: place, sequence: sequence, finding: finding))
+        }
+        harvested = all.count
     }
 
     /// An entry on disk and what it is; `file` is already open when the listing said "regular
@@ -114,11 +131,16 @@ struct SlugWalk {
     }
 
     /// The entry unless `excludes` leaves it out. A regular file or a folder is opened and
-    /// `fstat`ed rather than `lstat`ed and then opened, one name lookup fewer for most entries of an app.
+    /// `fstat`ed rather than `lstat`ed and then opened, one name lookup fewer for most entries of
+    /// an app; but where files are deferred (`DeferredFile`), a regular file is only `lstat`ed.
     private func find(_ name: String, _ relative: String, type: UInt8, in disk: OpenFolder,
                       needsFolder: Bool) throws(PackError) -> Found? {
         if type == UInt8(DT_REG) && !needsFolder {
             if excludes(relative, false) { return nil }
+            if tar.defersFiles {
+                let status = try disk.status(of: name, path: root + "/" + relative)
+                return FileSystem.isDirectory(status) && excludes(relative, true) ? nil : Found(info: status, folder: disk, file: nil)
+            }
             if let opened = disk.openRegularFile(name) { return Found(info: opened.info, folder: disk, file: opened.descriptor) }
         }
         if type == UInt8(DT_DIR) {
@@ -131,7 +153,8 @@ struct SlugWalk {
         return excludes(relative, FileSystem.isDirectory(status)) ? nil : Found(info: status, folder: disk, file: nil)
     }
 
-    private mutating func add(_ name: String, _ relative: String, _ found: Found, tallyFolders: [String]) throws(PackError) {
+    private mutating func add(_ name: String, _ relative: String, _ found: Found, place: Int,
+                              tallyFolders: [String]) throws(PackError) {
         defer { found.file.map { _ = close($0) } }
         let archived = "./app/" + relative
         let info = found.info
@@ -154,6 +177,13 @@ struct SlugWalk {
                     return
                 }
                 linked[identity] = archived
+            }
+            if found.file == nil, tar.defers(fileSize: Int64(info.st_size)) {
+                let file = DeferredFile(path: root + "/" + relative, relative: relative, mode: UInt32(info.st_mode),
+                                        stamp: FileStamp(info), ordinal: place)
+                try tar.addFile(archived, deferring: file, mode: info.st_mode, mtime: mtime)
+                tally.add(Int64(info.st_size), to: tallyFolders, file: relative)
+                return
             }
             var descriptor = found.file ?? -1
             if found.file == nil { descriptor = try found.folder.openFile(name, path: root + "/" + relative) }

@@ -12,6 +12,8 @@ final class TarWriter {
     typealias Sink = (UnsafeRawBufferPointer) throws(PackError) -> Void
     /// Hears of each point where a block may end, after every byte before it went to the sink.
     typealias CutSink = (CutPoint) throws(PackError) -> Void
+    /// Receives a file whose data stands in the stream at this point, to be read later.
+    typealias DeferredSink = (DeferredFile) -> Void
 
     enum CutPoint {
         /// Before an entry's header; `large` when its data gets blocks of its own.
@@ -27,6 +29,9 @@ final class TarWriter {
         let sink: Sink
         var error: PackError?
         var written = 0
+        /// Bytes libarchive writes next that stand for a deferred file's data: dropped here, the
+        /// sink had the file instead (`addFile(_:deferring:mode:mtime:)`).
+        var standIns = 0
         init(sink: @escaping Sink) { self.sink = sink }
     }
 
@@ -36,11 +41,13 @@ final class TarWriter {
     private let name: String
     private let cuts: BlockCuts
     private let cut: CutSink
+    private let deferredSink: DeferredSink?
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
     private var open = false
 
-    /// `name` is the slug's path, for error messages.
-    init(name: String, cuts: BlockCuts, sink: @escaping Sink, cut: @escaping CutSink) throws(PackError) {
+    /// `name` is the slug's path, for error messages. Without `deferred`, files cannot be deferred.
+    init(name: String, cuts: BlockCuts, sink: @escaping Sink, cut: @escaping CutSink,
+         deferred: DeferredSink? = nil) throws(PackError) {
         guard let archive = archive_write_new(), let entry = archive_entry_new() else {
             throw PackError.io(path: name, reason: "libarchive could not start (out of memory)")
         }
@@ -49,6 +56,7 @@ final class TarWriter {
         self.name = name
         self.cuts = cuts
         self.cut = cut
+        deferredSink = deferred
         context = Context(sink: sink)
         archive_write_set_format_pax_restricted(archive)
         // Unblocked: every byte reaches the sink as it is written, so the stream's position is
@@ -59,7 +67,9 @@ final class TarWriter {
                 guard let client, let bytes else { return 0 }
                 let context = Unmanaged<Context>.fromOpaque(client).takeUnretainedValue()
                 do throws(PackError) {
-                    try context.sink(UnsafeRawBufferPointer(start: bytes, count: length))
+                    let dropped = min(context.standIns, length)
+                    context.standIns -= dropped
+                    if dropped < length { try context.sink(UnsafeRawBufferPointer(start: bytes + dropped, count: length - dropped)) }
                     context.written += length
                     return length
                 } catch {
@@ -109,6 +119,29 @@ final class TarWriter {
         guard written == contents.count else { throw failure() }
     }
 
+    /// Whether files can be deferred (`addFile(_:deferring:mode:mtime:)`).
+    var defersFiles: Bool { deferredSink != nil }
+
+    /// Whether a file of `size` bytes is deferred: one that fits in a block (`BlockCuts`), so the
+    /// thread reading it has it whole.
+    func defers(fileSize size: Int64) -> Bool {
+        defersFiles && !cuts.isLarge(fileSize: size)
+    }
+
+    /// A small file whose data the sink's receiver reads itself (`DeferredFile`): the header
+    /// goes into the stream now, the file to the deferred sink in place of its data. libarchive
+    /// then writes zeros for the data it did not get (and the padding) when the entry ends;
+    /// the zeros standing for the data are dropped on their way to the sink.
+    func addFile(_ path: String, deferring file: DeferredFile, mode: mode_t, mtime: Int64) throws(PackError) {
+        guard let deferredSink else { preconditionFailure("this TarWriter was made without a deferred sink") }
+        try startEntry(path)
+        prepare(path, type: SLUGC_AE_IFREG, mode: mode, mtime: mtime)
+        archive_entry_set_size(entry, Int64(file.size))
+        try writeHeader()
+        deferredSink(file)
+        context.standIns = file.size
+    }
+
     /// A file streamed from the open `descriptor` in 1 MiB reads; exactly `size` bytes are stored
     /// even if the file changes meanwhile (libarchive pads a shrunk file with zeros). `source`
     /// names the file in errors. `observe` sees each read as it goes into the archive, so a
@@ -148,6 +181,7 @@ final class TarWriter {
     func finish() throws(PackError) {
         open = false
         guard archive_write_close(archive) == ARCHIVE_OK else { throw failure() }
+        try checkStandIns()
         let padding = (Self.recordSize - context.written % Self.recordSize) % Self.recordSize
         if padding > 0 {
             let zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: padding, alignment: 1)
@@ -161,7 +195,16 @@ final class TarWriter {
     /// the block pipeline a cut point.
     private func startEntry(_ path: String, large: Bool = false) throws(PackError) {
         guard archive_write_finish_entry(archive) == ARCHIVE_OK else { throw failure() }
+        try checkStandIns()
         try cut(.entry(pathHash: BlockCuts.pathHash(path), large: large))
+    }
+
+    /// A deferred file's data must have been written as zeros by the end of its entry, or the
+    /// stream would be off by those bytes: stop rather than write a broken slug.
+    private func checkStandIns() throws(PackError) {
+        guard context.standIns == 0 else {
+            throw PackError.io(path: name, reason: "libarchive did not write a file's data where slugc expected it (\(context.standIns) bytes short)")
+        }
     }
 
     private func prepare(_ path: String, type: UInt32, mode: mode_t, mtime: Int64) {

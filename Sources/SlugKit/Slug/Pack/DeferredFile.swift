@@ -1,0 +1,96 @@
+import Foundation
+
+/// A small regular file in the tar stream whose bytes are read by the thread that compresses
+/// its block, not by the one walking the tree.
+///
+/// Opening, reading and closing cost the walk about 12 µs per file, most of a pack's
+/// single-threaded work on an app of many small files; deferred, they spread over the
+/// compression threads, and a block the file index (`PackFileIndex`) knows is not read at all.
+/// Only files smaller than a block are deferred, so each lies whole in one block; larger ones
+/// are streamed by the walk (few, and limited by bandwidth rather than per-file costs).
+struct DeferredFile: Sendable {
+    /// Where the file's bytes start in its block (set by `BlockPipeline.appendDeferred`).
+    var offset = 0
+    /// Absolute path, to open it and to name it in errors.
+    let path: String
+    /// Path relative to the app root, as portability findings name it.
+    let relative: String
+    let mode: UInt32
+    /// What `lstat` said as the walk listed it; the bytes stored are `stamp.size` bytes.
+    let stamp: FileStamp
+    /// The entry's position in the walk, so findings come out in the slug's order.
+    let ordinal: Int
+
+    var size: Int { Int(stamp.size) }
+
+    /// Reads exactly `size` bytes into `destination`: zeros after the end of a file that shrank
+    /// since the listing, the first `size` bytes of one that grew (as a streamed file is stored).
+    /// The file opened must be the one listed (same device and inode), never a symlink or a
+    /// FIFO that took its place.
+    func read(into destination: UnsafeMutableRawBufferPointer) throws(PackError) {
+        guard !destination.isEmpty else { return }  // an empty file: nothing to open
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { throw PackError.io(path: path, reason: FileSystem.describe(errno)) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw PackError.io(path: path, reason: FileSystem.describe(errno)) }
+        guard FileSystem.isRegular(info), FileIdentity(info) == stamp.identity else {
+            throw PackError.io(path: path, reason: "the file was replaced while it was being packed; pack again once nothing changes the folder")
+        }
+        var filled = 0
+        while filled < destination.count {
+            let count = Foundation.read(descriptor, destination.baseAddress! + filled, destination.count - filled)
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw PackError.io(path: path, reason: FileSystem.describe(errno)) }
+            if count == 0 { break }
+            filled += count
+        }
+        if filled < destination.count {
+            UnsafeMutableRawBufferPointer(rebasing: destination[filled...]).initializeMemory(as: UInt8.self, repeating: 0)
+        }
+    }
+}
+
+/// What identifies one version of a file's contents without reading them, as git's index does:
+/// a write changes the size, the mtime or (always, set by the kernel) the ctime, and a replaced
+/// file has another inode.
+struct FileStamp: Sendable, Hashable {
+    let device: UInt64
+    let inode: UInt64
+    let size: Int64
+    let modified: Int64
+    let changed: Int64
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modified = Self.nanoseconds(info.st_mtim)
+        changed = Self.nanoseconds(info.st_ctim)
+    }
+
+    var identity: FileIdentity { FileIdentity(device: device, inode: inode) }
+
+    /// File systems keep timestamps at the kernel's clock tick (a few milliseconds), not to the
+    /// nanosecond: a second write within the tick of the first leaves every field the same.
+    /// A stamp is trusted only when the file last changed this long before the pack began, so
+    /// any later write lands in a later tick and shows.
+    static let settlingTime: Int64 = 2_000_000_000
+
+    /// Whether a later write is sure to change the stamp: the file last changed `settling`
+    /// nanoseconds (`settlingTime`) or more before `packStart` (nanoseconds since the epoch).
+    func isSettled(before packStart: Int64, by settling: Int64) -> Bool {
+        max(modified, changed) < packStart - settling
+    }
+
+    /// The stamp's bytes, for the file index's fingerprints.
+    func append(to bytes: inout [UInt8]) {
+        for value in [device, inode, UInt64(bitPattern: size), UInt64(bitPattern: modified), UInt64(bitPattern: changed)] {
+            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+    }
+
+    static func nanoseconds(_ time: timespec) -> Int64 {
+        Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+}
