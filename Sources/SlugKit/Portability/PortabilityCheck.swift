@@ -42,6 +42,19 @@ public struct PortabilityCheck: Sendable {
         PortableFileScan(path: path, isExecutable: mode & 0o111 != 0, size: size, keepsELF: keepsELF, searches: searches)
     }
 
+    /// Looks for the build path only, in a part of a file that does not start it (a large
+    /// file's data is checked piece by piece as it is read): feed it the `searchOverlap` bytes
+    /// before the part first, so a match across the joint is found.
+    func startSearch(at path: String) -> PortableFileScan {
+        PortableFileScan(path: path, isExecutable: false, size: nil, keepsELF: false, searches: searches, searchesOnly: true)
+    }
+
+    /// Bytes before a part of a file that `startSearch` needs to see: a match's length and the
+    /// context read back before it.
+    var searchOverlap: Int {
+        searches.map { $0.length - 1 + BuildPathSearch.context }.max() ?? 0
+    }
+
     /// Records what a file's scan found once all its bytes went through it; `elf` is where to
     /// read an ELF file's headers again (the open file, while packing).
     mutating func finish(_ scan: PortableFileScan, elf: (any ELFBytes)? = nil) {
@@ -77,7 +90,12 @@ struct PortableFileScan {
     /// The file's size, when known: what an ELF file's kept bytes are allocated for.
     private let size: Int64?
 
-    init(path: String, isExecutable: Bool, size: Int64?, keepsELF: Bool, searches: [BuildPathSearch]) {
+    /// Only the build-path search counts, not what the first bytes say (`PortabilityCheck.startSearch`).
+    private let searchesOnly: Bool
+
+    init(path: String, isExecutable: Bool, size: Int64?, keepsELF: Bool, searches: [BuildPathSearch],
+         searchesOnly: Bool = false) {
+        self.searchesOnly = searchesOnly
         self.path = path
         self.isExecutable = isExecutable
         self.size = size
@@ -112,7 +130,8 @@ struct PortableFileScan {
     /// build path. `elf` is where to read an ELF file's headers when they were not kept.
     func findings(elf source: (any ELFBytes)?) -> [PortabilityFinding] {
         var found: [PortabilityFinding] = []
-        if isELF, let elf = source.flatMap({ ELFFile(reading: $0) }) ?? streamedELF.flatMap({ ELFFile(reading: $0) }) {
+        if searchesOnly {
+        } else if isELF, let elf = source.flatMap({ ELFFile(reading: $0) }) ?? streamedELF.flatMap({ ELFFile(reading: $0) }) {
             if let interpreter = elf.interpreter,
                !(RunImagePaths.components(ofAbsolute: interpreter).map(RunImagePaths.isLibraryPath) ?? false) {
                 found.append(.elfInterpreter(at: path, interpreter: interpreter))

@@ -14,7 +14,7 @@ struct CompressionBlock {
     var isLast: Bool
 
     /// Bytes of the block, deferred files included.
-    var length: Int { input.count + deferred.reduce(0) { $0 + $1.size } }
+    var length: Int { input.count + deferred.reduce(0) { $0 + $1.length } }
 }
 
 /// A compressed block, ready to be written in order.
@@ -132,8 +132,8 @@ final class BlockPipeline {
         var placed = file
         placed.offset = blockLength
         deferred.append(placed)
-        deferredBytes += file.size
-        bytesSincePoint += file.size
+        deferredBytes += file.length
+        bytesSincePoint += file.length
     }
 
     /// A point where the block may end (`TarWriter` calls it); a finished block goes to the workers.
@@ -410,7 +410,7 @@ final class BlockWorkQueue: @unchecked Sendable {
         do throws(PackError) {
             if !files.isEmpty {
                 recycle(try block.fillDeferred(using: reusableBuffer(capacity: blockCapacity)))
-                if let portability { findings = block.check(files, with: portability) }
+                if let portability { findings = try block.check(files, with: portability) }
             }
         } catch {
             finish(CompressedBlock(index: block.index, bytes: [], crc: 0, length: 0, failed: true, error: error),

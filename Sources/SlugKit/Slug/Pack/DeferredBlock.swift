@@ -1,3 +1,5 @@
+import Foundation
+
 /// A portability finding and where its entry came in the walk: the walk checks some entries
 /// itself and the compression threads check the deferred files, so findings arrive out of order
 /// and are put back in the slug's order at the end.
@@ -7,8 +9,18 @@ struct OrderedFinding: Sendable {
     var sequence: Int
     var finding: PortabilityFinding
 
+    /// In the slug's order; of the build paths several parts of one large file found, the first.
     static func inSlugOrder(_ findings: [OrderedFinding]) -> [PortabilityFinding] {
-        findings.sorted { ($0.ordinal, $0.sequence) < ($1.ordinal, $1.sequence) }.map(\.finding)
+        var result: [PortabilityFinding] = []
+        var lastBuildPathEntry: Int?
+        for found in findings.sorted(by: { ($0.ordinal, $0.sequence) < ($1.ordinal, $1.sequence) }) {
+            if found.finding.kind == .buildPath {
+                if lastBuildPathEntry == found.ordinal { continue }
+                lastBuildPathEntry = found.ordinal
+            }
+            result.append(found.finding)
+        }
+        return result
     }
 }
 
@@ -29,11 +41,11 @@ extension CompressionBlock {
                 buffer.append(contentsOf: written[taken..<(taken + before)])
                 taken += before
                 let start = buffer.count
-                buffer.append(contentsOf: repeatElement(0, count: file.size))
+                buffer.append(contentsOf: repeatElement(0, count: file.length))
                 if failure == nil {
                     failure = buffer.withUnsafeMutableBytes { all -> PackError? in
                         do throws(PackError) {
-                            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: all[start..<(start + file.size)]))
+                            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: all[start..<(start + file.length)]))
                             return nil
                         } catch { return error }
                     }
@@ -49,16 +61,34 @@ extension CompressionBlock {
     }
 
     /// Checks each file that was deferred (their bytes are in `input` now) as the walk checks the
-    /// files it reads.
-    func check(_ files: [DeferredFile], with check: PortabilityCheck) -> [OrderedFinding] {
+    /// files it reads. A large file's later parts get the build-path search only, after the
+    /// bytes before them (so a match across the cut is found); a match several parts find is
+    /// kept once (`OrderedFinding.inSlugOrder`), and the ELF headers of a large file are read
+    /// from the file.
+    func check(_ files: [DeferredFile], with check: PortabilityCheck) throws(PackError) -> [OrderedFinding] {
         var found: [OrderedFinding] = []
-        input.withUnsafeBytes { bytes in
-            for file in files {
-                var scan = check.startFile(at: file.relative, mode: file.mode, size: Int64(file.size), keepsELF: true)
-                scan.consume(UnsafeRawBufferPointer(rebasing: bytes[file.offset..<(file.offset + file.size)]))
-                for (sequence, finding) in scan.findings(elf: nil).enumerated() {
-                    found.append(OrderedFinding(ordinal: file.ordinal, sequence: sequence, finding: finding))
-                }
+        for file in files {
+            var scan: PortableFileScan
+            if file.fileOffset == 0 {
+                scan = check.startFile(at: file.relative, mode: file.mode, size: file.stamp.size, keepsELF: file.isWhole)
+            } else {
+                scan = check.startSearch(at: file.relative)
+                let before = try file.bytesBefore(check.searchOverlap)
+                before.withUnsafeBytes { scan.consume($0) }
+            }
+            input.withUnsafeBytes { bytes in
+                scan.consume(UnsafeRawBufferPointer(rebasing: bytes[file.offset..<(file.offset + file.length)]))
+            }
+            var findings: [PortabilityFinding]
+            if !file.isWhole && scan.isELF && file.fileOffset == 0 {
+                let descriptor = try file.openListed()
+                findings = scan.findings(elf: ELFDescriptorBytes(descriptor: descriptor))
+                close(descriptor)
+            } else {
+                findings = scan.findings(elf: nil)
+            }
+            for (sequence, finding) in findings.enumerated() {
+                found.append(OrderedFinding(ordinal: file.ordinal, sequence: Int(file.fileOffset) << 16 | sequence, finding: finding))
             }
         }
         return found

@@ -63,9 +63,11 @@ final class PackFileIndex: @unchecked Sendable {
     func fingerprint(of block: CompressionBlock) -> String? {
         guard !block.deferred.isEmpty, block.deferred.allSatisfy({ $0.stamp.isSettled(before: packStart, by: settling) }) else { return nil }
         var stamps: [UInt8] = []
-        stamps.reserveCapacity(block.deferred.count * 48)
+        stamps.reserveCapacity(block.deferred.count * 64)
         for file in block.deferred {
-            withUnsafeBytes(of: UInt64(file.offset).littleEndian) { stamps.append(contentsOf: $0) }
+            for value in [UInt64(file.offset), UInt64(file.fileOffset), UInt64(file.length)] {
+                withUnsafeBytes(of: value.littleEndian) { stamps.append(contentsOf: $0) }
+            }
             file.stamp.append(to: &stamps)
         }
         var hasher = SHA256()

@@ -122,24 +122,28 @@ final class TarWriter {
     /// Whether files can be deferred (`addFile(_:deferring:mode:mtime:)`).
     var defersFiles: Bool { deferredSink != nil }
 
-    /// Whether a file of `size` bytes is deferred: one that fits in a block (`BlockCuts`), so the
-    /// thread reading it has it whole.
-    func defers(fileSize size: Int64) -> Bool {
-        defersFiles && !cuts.isLarge(fileSize: size)
-    }
 
-    /// A small file whose data the sink's receiver reads itself (`DeferredFile`): the header
-    /// goes into the stream now, the file to the deferred sink in place of its data. libarchive
-    /// then writes zeros for the data it did not get (and the padding) when the entry ends;
-    /// the zeros standing for the data are dropped on their way to the sink.
+    /// A file whose data the sink's receiver reads itself (`DeferredFile`): the header goes
+    /// into the stream now, the file to the deferred sink in place of its data (a large file in
+    /// parts, cut where `addFile(_:reading:…)` cuts its data). libarchive then writes zeros for
+    /// the data it did not get (and the padding) when the entry ends; the zeros standing for the
+    /// data are dropped on their way to the sink.
     func addFile(_ path: String, deferring file: DeferredFile, mode: mode_t, mtime: Int64) throws(PackError) {
         guard let deferredSink else { preconditionFailure("this TarWriter was made without a deferred sink") }
-        try startEntry(path)
+        let size = file.stamp.size
+        let large = cuts.isLarge(fileSize: size)
+        try startEntry(path, large: large)
         prepare(path, type: SLUGC_AE_IFREG, mode: mode, mtime: mtime)
-        archive_entry_set_size(entry, Int64(file.size))
+        archive_entry_set_size(entry, size)
         try writeHeader()
-        deferredSink(file)
-        context.standIns = file.size
+        var start: Int64 = 0
+        while start < size {
+            if start > 0 { try cut(.data) }
+            let length = large ? min(Int64(cuts.target), size - start) : size
+            deferredSink(file.part(at: start, length: Int(length)))
+            start += length
+        }
+        context.standIns = Int(size)
     }
 
     /// A file streamed from the open `descriptor` in 1 MiB reads; exactly `size` bytes are stored
