@@ -12,6 +12,9 @@ extension SlugCompiler {
         var options = request.pack
         // The build's --cache-dir keeps compressed blocks too, beside the buildpacks' caches.
         if options.cacheDirectory == nil { options.cacheDirectory = request.cacheDirectory }
+        // The app folder is copied afresh for every build: no file index would ever match, and
+        // one per build (each workspace has its own path) would only fill the cache.
+        options.keepsFileIndex = false
         do {
             return try packDirectory(app, to: slug, options: options, release: release, excludes: nil,
                                      portability: PortabilityCheck(buildFolders: buildFolders), events: events)

@@ -30,6 +30,9 @@ public struct PackOptions: Sendable {
     /// Average bytes of uncompressed tar stream per compressed block (`BlockCuts`); tests make it
     /// small to cross block boundaries.
     var blockSize: Int = 1 << 20
+    /// Keep the file index (`PackFileIndex`) beside the pack cache; off where the folder is a
+    /// fresh copy each time (a build's), so no file's stamp could ever match.
+    var keepsFileIndex = true
     /// How long before the pack a file must have last changed for the file index to trust its
     /// stamp (`FileStamp.settlingTime`); tests shorten it.
     var stampSettling: Int64 = FileStamp.settlingTime
@@ -130,7 +133,7 @@ public enum SlugPacker {
         do throws(PackError) {
             let cuts = BlockCuts(target: options.blockSize)
             // Files are deferred (and so can be skipped by the file index) in default mode only.
-            let fileIndex = options.singleMember ? nil : cache.map {
+            let fileIndex = options.singleMember || !options.keepsFileIndex ? nil : cache.map {
                 PackFileIndex(cache: $0, root: directory.path, tag: PackCache.Session.tag(level: level, singleMember: false),
                               portability: options.portability, settling: options.stampSettling)
             }
