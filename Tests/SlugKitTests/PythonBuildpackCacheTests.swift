@@ -50,7 +50,10 @@ final class PythonBuildpackCacheTests: XCTestCase {
     }
 
     func testChangedRequirementsDropTheRemovedPackage() throws {
-        let (result, build) = try rebuild { build, _ in
+        var interpreter: URL?, before: [String: String] = [:]
+        let (result, build) = try rebuild { build, cache in
+            interpreter = try cachedInterpreter(in: cache)
+            before = try treeSnapshot(try XCTUnwrap(interpreter))
             let requirements = build.appendingPathComponent("requirements.txt")
             let text = try String(contentsOf: requirements, encoding: .utf8)
             try Data(text.replacingOccurrences(of: "gunicorn==27.0.1\n", with: "").utf8).write(to: requirements)
@@ -61,6 +64,11 @@ final class PythonBuildpackCacheTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: site.appendingPathComponent("gunicorn").path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: build.appendingPathComponent(".heroku/python/bin/gunicorn").path))
         XCTAssertTrue(FileManager.default.fileExists(atPath: site.appendingPathComponent("flask").path))
+        // The slug's interpreter shares its files with the cached one (hard links, no data
+        // written): pip installing on top of it must never write through a link into the cache.
+        XCTAssertGreaterThan(try linkCount(site.deletingLastPathComponent().appendingPathComponent("os.py")), 1,
+                             "the interpreter was copied, not linked: the check below would prove nothing")
+        XCTAssertEqual(try treeSnapshot(try XCTUnwrap(interpreter)), before)
     }
 
     func testCacheFromAnotherPythonIsDiscarded() throws {

@@ -123,5 +123,18 @@ func sitePackages(of build: URL) throws -> URL {
     return lib.appendingPathComponent(version).appendingPathComponent("site-packages")
 }
 
+/// The one interpreter a build cache holds (`python/runtimes/<key>/python`).
+func cachedInterpreter(in cache: URL) throws -> URL {
+    let runtimes = cache.appendingPathComponent("python/runtimes")
+    let keys = try FileManager.default.contentsOfDirectory(atPath: runtimes.path).filter { !$0.hasPrefix(".") }
+    XCTAssertEqual(keys.count, 1, "interpreters in \(runtimes.path): \(keys)")
+    return runtimes.appendingPathComponent(try XCTUnwrap(keys.first)).appendingPathComponent("python")
+}
+
+/// How many names the file at `url` has (hard links).
+func linkCount(_ url: URL) throws -> Int {
+    try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: url.path)[.referenceCount] as? Int)
+}
+
 /// The Python buildpack's folder in this checkout.
 var pythonBuildpack: URL { builtInBuildpack("python") }

@@ -91,8 +91,13 @@ final class PythonBuildpackLockCacheTests: XCTestCase {
         let again = try fixture("python-uv", in: temporary, as: "again")
         try edit(again)
         try edit(again)
+        // The synced interpreter shares its files with the cached one: uv must not write through them.
+        let interpreter = try cachedInterpreter(in: temporary.appending("cache"))
+        let before = try treeSnapshot(interpreter)
         let result = try compileWithBuildpack(pythonBuildpack, build: again, cache: temporary.appending("cache"), configVars: try offlineLockConfig())
         XCTAssertEqual(result.exitCode, 0, result.stdout)
+        XCTAssertEqual(try treeSnapshot(interpreter), before)
+        XCTAssertGreaterThan(try linkCount(try sitePackages(of: again).deletingLastPathComponent().appendingPathComponent("os.py")), 1)
         XCTAssertTrue(result.stdout.contains("""
             -----> Discarding cache since:
                    - The contents of pyproject.toml changed

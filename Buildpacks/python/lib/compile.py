@@ -238,7 +238,7 @@ def compile_app(build, cache_dir, config):
         else:
             if cache.state().get("key") and not (reasons or others):
                 detail("Requirements changed since the cached build: installing them from scratch.")
-            buildcache.copy_tree(cache.tree(runtime_key), prefix)
+            buildcache.share_runtime(cache.tree(runtime_key), prefix)
             if manager.name == "pip":
                 pip = pip_command(cache, runtime_key, os.path.join(prefix, "bin", "python"), offer.version)
                 install_requirements(build, prefix, pip, lines, env)
