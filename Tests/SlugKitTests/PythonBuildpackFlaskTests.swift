@@ -77,6 +77,35 @@ final class PythonBuildpackFlaskTests: XCTestCase {
         XCTAssertEqual(try filesContaining(build.path, under: build), [])
     }
 
+    /// The buildpack rewrites some files after pip installed them (console scripts, the editable
+    /// finder); their RECORD rows must follow. Stale ones hashed the build folder's path, which
+    /// differs on every build, so every slug's RECORDs differed and pip saw files that fail their hash.
+    func testEveryRecordRowMatchesTheInstalledFile() throws {
+        let (build, _, _) = try compiled()
+        let check = """
+            import base64, csv, hashlib, os, sys
+            site, checked = sys.argv[1], 0
+            for entry in sorted(os.listdir(site)):
+                record = os.path.join(site, entry, "RECORD")
+                if not entry.endswith(".dist-info") or not os.path.isfile(record):
+                    continue
+                for path, digest, size in csv.reader(open(record, newline="")):
+                    if not digest:
+                        continue
+                    data = open(os.path.normpath(os.path.join(site, path)), "rb").read()
+                    expected = "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+                    checked += 1
+                    if digest != expected or int(size) != len(data):
+                        print("stale:", entry, path)
+            print("checked", checked, "rows")
+            """
+        let result = try runCommand("/usr/bin/env", ["python3", "-c", check, try sitePackages(of: build).path])
+        XCTAssertEqual(result.exitCode, 0, result.stderr)
+        XCTAssertFalse(result.stdout.contains("stale:"), result.stdout)
+        let checked = result.stdout.split(separator: "\n").last.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
+        XCTAssertGreaterThan(checked, 100, result.stdout)
+    }
+
     func testBytecodeIsHashBasedAndUnchecked() throws {
         let (build, _, _) = try compiled()
         let pyc = try XCTUnwrap(FileManager.default.enumerator(atPath: try sitePackages(of: build).appendingPathComponent("flask").path)?

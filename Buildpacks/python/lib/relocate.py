@@ -5,6 +5,10 @@ script shebangs, pyvenv.cfg's `command`, the activate scripts, `.pth`/`.egg-link
 editable installs, setuptools' editable finder and `direct_url.json` of local packages. Each is rewritten to something
 relative (or dropped when it is only metadata); anything left is reported.
 """
+import base64
+import csv
+import hashlib
+import io
 import json
 import os
 
@@ -19,14 +23,17 @@ RELOCATABLE_SHEBANG = (
 def relocate(prefix, build_dir):
     """Rewrites `prefix` in place; returns the files that still contain `build_dir`."""
     build = os.path.realpath(build_dir)
-    _fix_pyvenv_cfg(prefix, build)
-    _fix_bin(prefix, build)
+    rewritten = set()
+    _fix_pyvenv_cfg(prefix, build, rewritten)
+    _fix_bin(prefix, build, rewritten)
     for site in site_packages(prefix):
-        _fix_site_packages(site, build)
+        _fix_site_packages(site, build, rewritten)
+    for site in site_packages(prefix):
+        _refresh_records(site, rewritten)
     return leftovers(prefix, build)
 
 
-def _fix_pyvenv_cfg(venv, build):
+def _fix_pyvenv_cfg(venv, build, rewritten):
     path = os.path.join(venv, "pyvenv.cfg")
     if not os.path.isfile(path):
         return  # a whole installation, not a venv
@@ -34,10 +41,10 @@ def _fix_pyvenv_cfg(venv, build):
         lines = handle.read().splitlines()
     # `command` (Python 3.11+) records how venv was run, with the build dir in it; Python never reads it.
     kept = [line for line in lines if not (line.startswith("command") and build in line)]
-    _replace(path, ("\n".join(kept) + "\n").encode("utf-8"))
+    _replace(path, ("\n".join(kept) + "\n").encode("utf-8"), rewritten)
 
 
-def _fix_bin(venv, build):
+def _fix_bin(venv, build, rewritten):
     bin_dir = os.path.join(venv, "bin")
     prefix = os.path.join(build, ".heroku", "python", "bin") + "/"
     for name in sorted(os.listdir(bin_dir)):
@@ -60,18 +67,20 @@ def _fix_bin(venv, build):
             body = lines[3:]  # pip's own form for long paths, with the absolute path inside
         else:
             continue
-        _replace(path, (RELOCATABLE_SHEBANG + "\n".join(body)).encode("utf-8", errors="surrogateescape"))
+        _replace(path, (RELOCATABLE_SHEBANG + "\n".join(body)).encode("utf-8", errors="surrogateescape"), rewritten)
 
 
-def _replace(path, data):
+def _replace(path, data, rewritten):
     """Writes a new file and renames it over `path`, keeping its mode: an installed file may be
-    a hard link into uv's cache or the build cache's installed/ (never changed in place)."""
+    a hard link into uv's cache or the build cache's installed/ (never changed in place).
+    `path` joins `rewritten`, so the RECORD that lists it gets its new hash."""
     mode = os.stat(path).st_mode
     staging = path + ".slugc-new"
     with open(staging, "wb") as handle:
         handle.write(data)
     os.chmod(staging, mode & 0o7777)
     os.replace(staging, path)
+    rewritten.add(os.path.realpath(path))
 
 
 def site_packages(venv):
@@ -90,7 +99,7 @@ def _relative_line(line, site, build):
     return line
 
 
-def _fix_site_packages(site, build):
+def _fix_site_packages(site, build, rewritten):
     for entry in sorted(os.listdir(site)):
         path = os.path.join(site, entry)
         if entry.endswith((".pth", ".egg-link")) and os.path.isfile(path):
@@ -98,14 +107,14 @@ def _fix_site_packages(site, build):
                 lines = handle.read().splitlines()
             if any(build in line for line in lines):
                 fixed = [_relative_line(line, site, build) for line in lines]
-                _replace(path, ("\n".join(fixed) + "\n").encode("utf-8", errors="surrogateescape"))
+                _replace(path, ("\n".join(fixed) + "\n").encode("utf-8", errors="surrogateescape"), rewritten)
         elif entry.startswith("__editable__") and entry.endswith("_finder.py"):
-            _fix_editable_finder(path, site, build)
+            _fix_editable_finder(path, site, build, rewritten)
         elif entry.endswith(".dist-info"):
-            _drop_local_direct_url(path, build)
+            _drop_local_direct_url(path, build, rewritten)
 
 
-def _fix_editable_finder(path, site, build):
+def _fix_editable_finder(path, site, build, rewritten):
     """setuptools' editable import hook maps package names to absolute folders; make them
     relative to the hook's own location, computed when it is imported."""
     with open(path, encoding="utf-8") as handle:
@@ -119,10 +128,10 @@ def _fix_editable_finder(path, site, build):
     anchor = "\nMAPPING" if "\nMAPPING" in source else "\nimport sys"
     definition = f"\n_SLUG_ROOT = __import__('os').path.normpath(__import__('os').path.join(__import__('os').path.dirname(__file__), {root!r}))"
     source = source.replace(anchor, definition + anchor, 1)
-    _replace(path, source.encode("utf-8"))
+    _replace(path, source.encode("utf-8"), rewritten)
 
 
-def _drop_local_direct_url(dist_info, build):
+def _drop_local_direct_url(dist_info, build, rewritten):
     """direct_url.json of a package installed from the app's own folder holds a file:// URL of the build dir.
     It only feeds `pip freeze`, so it goes, and RECORD stops listing it."""
     path = os.path.join(dist_info, "direct_url.json")
@@ -139,7 +148,37 @@ def _drop_local_direct_url(dist_info, build):
         with open(record, encoding="utf-8") as handle:
             rows = handle.read().splitlines()
         kept = [row for row in rows if not row.split(",", 1)[0].endswith("/direct_url.json")]
-        _replace(record, ("\n".join(kept) + "\n").encode("utf-8"))
+        _replace(record, ("\n".join(kept) + "\n").encode("utf-8"), rewritten)
+
+
+def _refresh_records(site, rewritten):
+    """Gives the RECORD rows of rewritten files their new hash and size. The installer hashed
+    them while they still held the build folder's path, which differs on every build: left
+    stale, every slug's RECORDs would differ, and `pip` would see files that fail their hash."""
+    for entry in sorted(os.listdir(site)):
+        record = os.path.join(site, entry, "RECORD")
+        if not entry.endswith(".dist-info") or not os.path.isfile(record):
+            continue
+        with open(record, encoding="utf-8", newline="") as handle:
+            lines = handle.read().splitlines(keepends=True)
+        changed = False
+        for number, line in enumerate(lines):
+            row = next(csv.reader([line]), [])
+            if len(row) != 3 or not row[1]:
+                continue
+            path = os.path.realpath(os.path.join(site, row[0]))
+            if path not in rewritten:
+                continue
+            with open(path, "rb") as handle:
+                data = handle.read()
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            out = io.StringIO()
+            ending = line[len(line.rstrip("\r\n")):]
+            csv.writer(out, lineterminator=ending).writerow([row[0], f"sha256={digest}", str(len(data))])
+            changed = changed or out.getvalue() != line
+            lines[number] = out.getvalue()
+        if changed:
+            _replace(record, "".join(lines).encode("utf-8"), rewritten)
 
 
 def leftovers(root, build):
