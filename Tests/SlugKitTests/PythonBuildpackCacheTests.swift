@@ -7,6 +7,7 @@ import XCTest
 final class PythonBuildpackCacheTests: XCTestCase {
     nonisolated(unsafe) static var temporary: TemporaryDirectory?
     nonisolated(unsafe) static var coldCache: URL?
+    nonisolated(unsafe) static var coldBuild: URL?
     nonisolated(unsafe) static var cold: CommandResult?
     var temporary: TemporaryDirectory!
 
@@ -16,6 +17,7 @@ final class PythonBuildpackCacheTests: XCTestCase {
               let build = try? fixture("python-flask", in: temporary) else { return }
         self.temporary = temporary
         coldCache = temporary.appending("cache")
+        coldBuild = build
         cold = try? compileWithBuildpack(pythonBuildpack, build: build, cache: temporary.appending("cache"), configVars: offlinePipConfig)
     }
 
@@ -47,6 +49,13 @@ final class PythonBuildpackCacheTests: XCTestCase {
         XCTAssertEqual(try filesContaining(build.path, under: build), [])
         let version = try runInDyno(build, command: "gunicorn --version").output
         XCTAssertTrue(version.hasPrefix("gunicorn (version 27.0.1)"), version)
+        // What pip wrote into the app's folder (setuptools' blog.egg-info, for `-e .`) comes back
+        // from the cache too: the rebuilt app holds the same files as the cold build's.
+        let coldBuild = try XCTUnwrap(Self.coldBuild)
+        XCTAssertEqual(readText(build.appendingPathComponent("blog.egg-info/entry_points.txt")),
+                       readText(coldBuild.appendingPathComponent("blog.egg-info/entry_points.txt")))
+        XCTAssertNotNil(readText(build.appendingPathComponent("blog.egg-info/PKG-INFO")))
+        XCTAssertEqual(relativeFileListing(build), relativeFileListing(coldBuild))
     }
 
     func testChangedRequirementsDropTheRemovedPackage() throws {

@@ -39,6 +39,26 @@ final class PythonEndToEndTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: runTemporary.path), [], "the run folder was left behind")
     }
 
+    /// README "The slug": the same source, buildpacks and cache give a byte-identical slug. Each
+    /// build installs into a build folder of its own, and a cached rebuild runs no pip at all, so
+    /// this fails when anything in the slug records where or how it was installed (RECORD hashes
+    /// of relocated scripts, the `blog.egg-info` only pip writes).
+    func testColdBuildsAndACachedRebuildGiveTheSameSlugBytes() throws {
+        let app = try fixture("python-flask", in: temporary)
+        let config = ["--env", "PIP_NO_INDEX=1", "--env", "PIP_FIND_LINKS=\(pythonWheelhouse.path)", "--env", "PYTHON_RUNTIME_INDEX=none"]
+        let cache = temporary.appending("cache")
+        var slugs: [Data] = []
+        for (name, cached) in [("uncached", false), ("cold", true), ("rebuild", true)] {
+            let slug = temporary.appending("\(name).tgz")
+            let built = try slugc(["build", app.path, "-o", slug.path] + (cached ? ["--cache-dir", cache.path] : []) + config)
+            XCTAssertEqual(built.exitCode, 0, built.stderr)
+            XCTAssertEqual(built.output.contains("reusing installed packages from the cache"), name == "rebuild", built.output)
+            slugs.append(try Data(contentsOf: slug))
+        }
+        XCTAssertEqual(slugs[1], slugs[0], "two cold builds differ")
+        XCTAssertEqual(slugs[2], slugs[0], "the cached rebuild differs from a cold build")
+    }
+
     func testAPythonVersionNoSourceOffersIsACompileFailureWithExit30() throws {
         let app = try fixture("python-minimal", in: temporary)
         try Data("3.99\n".utf8).write(to: app.appendingPathComponent(".python-version"))

@@ -1,6 +1,7 @@
 """What the app's root folder holds, as the Python buildpack's checks and messages need it:
 which Python markers made it a Python app, its listing, folders that must not be committed,
-and text files saved in an encoding other tools misread.
+text files saved in an encoding other tools misread, and the metadata folders an install of the
+app's own package writes into it.
 """
 import os
 
@@ -77,3 +78,20 @@ def encoding_of(path):
     if start == b"\xef\xbb\xbf":
         return "utf-8-bom"
     return None
+
+
+def egg_info_folders(build):
+    """Relative paths of the `*.egg-info` folders in the app (outside `.heroku` and `.git`).
+    setuptools writes one beside the app's package when pip or uv installs it (`-e .`, `.`):
+    a rebuild that reuses the installed packages runs no installer, so the buildpack keeps them
+    in the cache with the packages, and the slug is the same as the cold build's. A legacy
+    editable install (`.egg-link`) reads its metadata from there at run time."""
+    found = []
+    for folder, names, _ in os.walk(build):
+        if folder == build:
+            names[:] = [name for name in names if name not in (".heroku", ".git")]
+        for name in sorted(names):
+            if name.endswith(".egg-info"):
+                found.append(os.path.relpath(os.path.join(folder, name), build))
+        names[:] = sorted(name for name in names if not name.endswith(".egg-info"))
+    return found

@@ -6,6 +6,7 @@ Layout:  python/state.json        {"layout", "stack", "python", "runtime", "key"
          python/uv-cache/, poetry-cache/, pipenv-cache/   the tools' own download caches
          python/runtimes/<key>/   an interpreter ready to copy: python/ (the tree), pip-*.whl, runtime.json
          python/installed/        the last build's .heroku/python (interpreter + the app's packages)
+         python/installed-app/    what that install wrote into the app's folder (`*.egg-info`, apptree.py)
          python/pip/              PIP_CACHE_DIR (downloaded and built wheels)
          python/probes.json       what the machine's interpreters said when probed, by path, size and mtime
 A runtime folder appears under its final name only once complete (built beside it, then
@@ -19,8 +20,11 @@ import os
 import shutil
 import subprocess
 
-# Bump when the installed layout changes, so caches from an older buildpack are not reused.
-LAYOUT = "slugc-python-prefix-2"
+import apptree
+
+# Bump when the installed layout changes, so caches from an older buildpack are not reused
+# (3: installed-app/, so a cache of layout 2 would restore an app without its egg-info).
+LAYOUT = "slugc-python-prefix-3"
 
 
 class BuildCache:
@@ -28,6 +32,7 @@ class BuildCache:
         self.root = os.path.join(cache_dir, "python")
         self.runtimes = os.path.join(self.root, "runtimes")
         self.installed = os.path.join(self.root, "installed")
+        self.installed_app = os.path.join(self.root, "installed-app")
         self.pip = os.path.join(self.root, "pip")
         self.downloads = os.path.join(self.root, "downloads")
         self.state_file = os.path.join(self.root, "state.json")
@@ -117,20 +122,37 @@ class BuildCache:
     def has_installed(self, key):
         return self.state().get("key") == key and os.path.isdir(self.installed)
 
-    def restore_installed(self, destination):
+    def restore_installed(self, destination, build):
         _link_or_copy(self.installed, destination)
+        if not os.path.isdir(self.installed_app):
+            return
+        # Copied, not linked: these live in the app's folder, which later steps may edit.
+        for relative in apptree.egg_info_folders(self.installed_app):
+            target = os.path.join(build, relative)
+            if not os.path.lexists(target):
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                _copy(os.path.join(self.installed_app, relative), target)
 
-    def save_installed(self, source):
+    def save_installed(self, source, build, app_folders):
+        """Keeps `source` (the prefix) and the `app_folders` (relative to `build`) the install made."""
         staging = self.installed + ".new"
-        shutil.rmtree(staging, ignore_errors=True)
+        app_staging = self.installed_app + ".new"
+        for path in (staging, app_staging):
+            shutil.rmtree(path, ignore_errors=True)
         _link_or_copy(source, staging)
-        shutil.rmtree(self.installed, ignore_errors=True)
+        os.makedirs(app_staging)
+        for relative in app_folders:
+            os.makedirs(os.path.dirname(os.path.join(app_staging, relative)), exist_ok=True)
+            _copy(os.path.join(build, relative), os.path.join(app_staging, relative))
+        for path in (self.installed, self.installed_app):
+            shutil.rmtree(path, ignore_errors=True)
+        os.rename(app_staging, self.installed_app)
         os.rename(staging, self.installed)
 
     def discard_installed(self, wheels=True):
         """The packages go; with `wheels`, so do the downloaded and built wheels of every tool
         (they were built for another interpreter or stack)."""
-        paths = [self.installed]
+        paths = [self.installed, self.installed_app]
         if wheels:
             paths += [self.pip] + [os.path.join(self.root, name) for name in ("uv-cache", "poetry-cache", "pipenv-cache")]
         for path in paths:

@@ -234,10 +234,11 @@ def compile_app(build, cache_dir, config):
         if cache.has_installed(key):
             what = "Requirements" if manager.name == "pip" else manager.lock
             step(f"{what} unchanged: reusing installed packages from the cache")
-            cache.restore_installed(prefix)
+            cache.restore_installed(prefix, build)
         else:
             if cache.state().get("key") and not (reasons or others):
                 detail("Requirements changed since the cached build: installing them from scratch.")
+            metadata_before = set(apptree.egg_info_folders(build))
             buildcache.share_runtime(cache.tree(runtime_key), prefix)
             if manager.name == "pip":
                 pip = pip_command(cache, runtime_key, os.path.join(prefix, "bin", "python"), offer.version)
@@ -246,7 +247,8 @@ def compile_app(build, cache_dir, config):
                 tool = tools.ensure(cache, runtime_key, manager.name, env, stream)
                 lockinstall.install(manager, tool, build, lockinstall.environment(manager, prefix, cache, env, config), stream)
             finish_install(build, prefix, env, offer.version)
-            cache.save_installed(prefix)
+            made = [path for path in apptree.egg_info_folders(build) if path not in metadata_before]
+            cache.save_installed(prefix, build, made)
         cache.write_state(stack=stack, python=offer.version, runtime=runtime_key, key=key,
                           manager=manager.name, manager_version=manager_version, inputs=inputs)
         cache.prune_runtimes(runtime_key)

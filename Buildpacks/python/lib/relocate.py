@@ -3,7 +3,8 @@
 pip (and venv, for a virtual environment) write absolute paths of the build directory in a few known places: console
 script shebangs, pyvenv.cfg's `command`, the activate scripts, `.pth`/`.egg-link` files of
 editable installs, setuptools' editable finder and `direct_url.json` of local packages. Each is rewritten to something
-relative (or dropped when it is only metadata); anything left is reported.
+relative (or dropped when it is only metadata), and the RECORD rows of rewritten files get their new
+hash and size; anything left is reported.
 """
 import base64
 import csv
