@@ -152,4 +152,48 @@ final class PythonBuildpackPackageManagerTests: XCTestCase {
 
             """)
     }
+
+    /// An index that does not answer is not the lock file's fault: the last line says what is.
+    func testAnIndexThatDoesNotAnswerSaysToCheckTheNetworkNotTheLock() throws {
+        let app = try fixture("python-uv", in: temporary)
+        let port = String(freePort())  // nothing listens there
+        for name in ["pyproject.toml", "uv.lock"] {
+            let file = app.appendingPathComponent(name)
+            let text = try String(contentsOf: file, encoding: .utf8)
+            try Data(text.replacingOccurrences(of: "127.0.0.1:\(LocalPackageIndex.port)", with: "127.0.0.1:\(port)").utf8).write(to: file)
+        }
+        var config = try offlineLockConfig()
+        config["UV_HTTP_RETRIES"] = "0"
+        let result = try compileWithBuildpack(pythonBuildpack, build: app, cache: temporary.appending("cache"), configVars: config)
+        XCTAssertEqual(result.exitCode, 1, result.stdout)
+        XCTAssertTrue(result.stdout.contains("       error: Failed to download `"), result.stdout)
+        XCTAssertTrue(result.stdout.hasSuffix("""
+             !     uv could not download from the package index uv.lock names: check that the build machine reaches it (set the config var HTTPS_PROXY if it needs a proxy), then build again.
+
+            """), result.stdout)
+    }
+
+    /// What uv 0.13.9 printed behind a proxy that re-signs TLS (a real build of a public app),
+    /// given to the buildpack's message: it names the config var that makes uv trust it.
+    func testAnUntrustedCertificateNamesTheConfigVarThatTrustsIt() throws {
+        let said = [
+            "error: Failed to download `pygments==2.18.0`",
+            "  cause: Failed to fetch: https://files.pythonhosted.org/packages/f7/3f/01c8/pygments-2.18.0-py3-none-any.whl",
+            "  cause: error sending request for url (https://files.pythonhosted.org/packages/f7/3f/01c8/pygments-2.18.0-py3-none-any.whl)",
+            "  cause: client error (Connect)",
+            "  cause: invalid peer certificate: UnknownIssuer",
+            "hint: Consider enabling use of system TLS certificates with the `--system-certs` command-line flag",
+        ]
+        let script = """
+            import json, sys
+            sys.path.insert(0, sys.argv[1])
+            import messages, packagemanagers
+            print(messages.lock_install_failed(packagemanagers.BY_NAME["uv"], "sync --locked --no-dev", 2, json.loads(sys.argv[2]))[-1])
+            """
+        let arguments = String(decoding: try JSONSerialization.data(withJSONObject: said), as: UTF8.self)
+        let result = try runCommand("/usr/bin/env", ["python3", "-B", "-c", script, pythonBuildpack.appendingPathComponent("lib").path, arguments])
+        XCTAssertEqual(result.exitCode, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "uv did not trust the package index's TLS certificate (a proxy that re-signs TLS causes this): "
+                       + "set the config var UV_SYSTEM_CERTS=1 (uv then trusts the build machine's certificate store), then build again.\n")
+    }
 }

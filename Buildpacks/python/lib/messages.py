@@ -228,10 +228,31 @@ def tool_install_failed(title, version, status, said):
     return lines
 
 
+# What uv, Poetry (requests) and Pipenv (pip) say when the index did not answer, or when they did
+# not trust its certificate: then the lock file is not what to fix.
+DOWNLOAD_FAILURES = ("Failed to download", "Failed to fetch", "error sending request", "tcp connect error",
+                     "Connection refused", "dns error", "Name or service not known", "Temporary failure in name resolution",
+                     "Max retries exceeded", "Read timed out", "operation timed out")
+CERTIFICATE_FAILURES = ("invalid peer certificate", "CERTIFICATE_VERIFY_FAILED", "certificate verify failed")
+# The config var that makes each tool trust a proxy's or mirror's certificate authority.
+TRUST_SETTINGS = {"uv": "UV_SYSTEM_CERTS=1 (uv then trusts the build machine's certificate store)",
+                  "poetry": "REQUESTS_CA_BUNDLE to the path of the CA bundle to trust",
+                  "pipenv": "PIP_CERT to the path of the CA bundle to trust"}
+
+
 def lock_install_failed(manager, arguments, status, said):
+    text = "\n".join(said)
+    if any(marker in text for marker in CERTIFICATE_FAILURES):
+        advice = (f"{manager.title} did not trust the package index's TLS certificate (a proxy that re-signs TLS "
+                  f"causes this): set the config var {TRUST_SETTINGS[manager.name]}, then build again.")
+    elif any(marker in text for marker in DOWNLOAD_FAILURES):
+        advice = (f"{manager.title} could not download from the package index {manager.lock} names: check that the build "
+                  "machine reaches it (set the config var HTTPS_PROXY if it needs a proxy), then build again.")
+    else:
+        advice = f"Fix {manager.lock} (or {manager.manifest}), then build again."
     return [f"{manager.title} could not install the app's dependencies: '{manager.name} {arguments}' exited with status {status}. It says:",
             *["       " + text for text in said],
-            f"Fix {manager.lock} (or {manager.manifest}), then build again."]
+            advice]
 
 
 def link_out_of_app(name, target):
