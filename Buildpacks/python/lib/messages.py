@@ -229,9 +229,10 @@ def tool_install_failed(title, version, status, said):
 
 
 # What uv, Poetry (requests) and Pipenv (pip) say when the index did not answer, or when they did
-# not trust its certificate: then the lock file is not what to fix.
-DOWNLOAD_FAILURES = ("Failed to download", "Failed to fetch", "error sending request", "tcp connect error",
-                     "Connection refused", "dns error", "Name or service not known", "Temporary failure in name resolution",
+# not trust its certificate: then the lock file is not what to fix. Not uv's bare "Failed to
+# download": it also heads a hash mismatch, which is the lock's (or the index's) business.
+DOWNLOAD_FAILURES = ("error sending request", "tcp connect error", "client error (Connect)", "Connection refused",
+                     "dns error", "Name or service not known", "Temporary failure in name resolution",
                      "Max retries exceeded", "Read timed out", "operation timed out")
 CERTIFICATE_FAILURES = ("invalid peer certificate", "CERTIFICATE_VERIFY_FAILED", "certificate verify failed")
 # The config var that makes each tool trust a proxy's or mirror's certificate authority.
