@@ -29,7 +29,6 @@ def relocate(prefix, build_dir):
     _fix_bin(prefix, build, rewritten)
     for site in site_packages(prefix):
         _fix_site_packages(site, build, rewritten)
-    for site in site_packages(prefix):
         _refresh_records(site, rewritten)
     return leftovers(prefix, build)
 
@@ -156,6 +155,8 @@ def _refresh_records(site, rewritten):
     """Gives the RECORD rows of rewritten files their new hash and size. The installer hashed
     them while they still held the build folder's path, which differs on every build: left
     stale, every slug's RECORDs would differ, and `pip` would see files that fail their hash."""
+    if not rewritten:
+        return
     for entry in sorted(os.listdir(site)):
         record = os.path.join(site, entry, "RECORD")
         if not entry.endswith(".dist-info") or not os.path.isfile(record):
