@@ -1,9 +1,14 @@
 import CArchive
 import Foundation
 
-/// Writes a pax tar stream with libarchive and hands every byte to a sink (no compression:
-/// the block pipeline compresses), telling it where the stream may be cut into blocks
-/// (`BlockCuts`). The only place that owns a writing `archive *`.
+/// Writes a pax tar stream and hands every byte to a sink (no compression: the block pipeline
+/// compresses), telling it where the stream may be cut into blocks (`BlockCuts`). The only
+/// place that owns a writing `archive *`.
+///
+/// Most headers are formatted here (`UstarHeader`), the same bytes libarchive would write;
+/// libarchive writes the entries that need a pax extended header, and the file data and the
+/// end of the archive. An entry written here is complete (header, data, padding) before the
+/// next one starts, so libarchive never has an entry open across it.
 ///
 /// Entries are written exactly as described: uid/gid 0, no user or group names, the given
 /// mtime, nothing else from the file system, so the stream is reproducible.
@@ -43,11 +48,21 @@ final class TarWriter {
     private let cut: CutSink
     private let deferredSink: DeferredSink?
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    /// The header being formatted (`UstarHeader`), reused for every entry.
+    private let header = UnsafeMutableRawBufferPointer.allocate(byteCount: UstarHeader.size, alignment: 8)
+    /// Zeros for the padding after an entry's data, at most a tar block less one byte.
+    private let zeros: UnsafeMutableRawBufferPointer = {
+        let zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: 512, alignment: 8)
+        zeros.initializeMemory(as: UInt8.self, repeating: 0)
+        return zeros
+    }()
+    /// Off only in tests, which compare the headers formatted here with libarchive's own.
+    private let formatsHeaders: Bool
     private var open = false
 
     /// `name` is the slug's path, for error messages. Without `deferred`, files cannot be deferred.
     init(name: String, cuts: BlockCuts, sink: @escaping Sink, cut: @escaping CutSink,
-         deferred: DeferredSink? = nil) throws(PackError) {
+         deferred: DeferredSink? = nil, formatsHeaders: Bool = true) throws(PackError) {
         guard let archive = archive_write_new(), let entry = archive_entry_new() else {
             throw PackError.io(path: name, reason: "libarchive could not start (out of memory)")
         }
@@ -57,6 +72,7 @@ final class TarWriter {
         self.cuts = cuts
         self.cut = cut
         deferredSink = deferred
+        self.formatsHeaders = formatsHeaders
         context = Context(sink: sink)
         archive_write_set_format_pax_restricted(archive)
         // Unblocked: every byte reaches the sink as it is written, so the stream's position is
@@ -85,16 +101,20 @@ final class TarWriter {
         if open { archive_write_close(archive) }
         archive_write_free(archive)
         archive_entry_free(entry)
+        header.deallocate()
+        zeros.deallocate()
     }
 
     func addDirectory(_ path: String, mode: mode_t, mtime: Int64) throws(PackError) {
         try startEntry(path)
+        if try writeOwnHeader(path, kind: .directory, mode: mode, mtime: mtime) { return }
         prepare(path, type: SLUGC_AE_IFDIR, mode: mode, mtime: mtime)
         try writeHeader()
     }
 
     func addSymlink(_ path: String, target: String, mtime: Int64) throws(PackError) {
         try startEntry(path)
+        if try writeOwnHeader(path, kind: .symlink, mode: 0o777, mtime: mtime, link: target) { return }
         prepare(path, type: SLUGC_AE_IFLNK, mode: 0o777, mtime: mtime)
         archive_entry_copy_symlink(entry, target)
         try writeHeader()
@@ -103,6 +123,7 @@ final class TarWriter {
     /// A second name for a file already in the archive: stored as a link, not a second copy.
     func addHardLink(_ path: String, to target: String, mode: mode_t, mtime: Int64) throws(PackError) {
         try startEntry(path)
+        if try writeOwnHeader(path, kind: .hardLink, mode: mode, mtime: mtime, link: target) { return }
         prepare(path, type: SLUGC_AE_IFREG, mode: mode, mtime: mtime)
         archive_entry_copy_hardlink(entry, target)
         archive_entry_set_size(entry, 0)
@@ -133,9 +154,12 @@ final class TarWriter {
         let size = file.stamp.size
         let large = cuts.isLarge(fileSize: size)
         try startEntry(path, large: large)
-        prepare(path, type: SLUGC_AE_IFREG, mode: mode, mtime: mtime)
-        archive_entry_set_size(entry, size)
-        try writeHeader()
+        let ownHeader = try writeOwnHeader(path, kind: .file, mode: mode, mtime: mtime, size: size)
+        if !ownHeader {
+            prepare(path, type: SLUGC_AE_IFREG, mode: mode, mtime: mtime)
+            archive_entry_set_size(entry, size)
+            try writeHeader()
+        }
         var start: Int64 = 0
         while start < size {
             if start > 0 { try cut(.data) }
@@ -143,7 +167,13 @@ final class TarWriter {
             deferredSink(file.part(at: start, length: Int(length)))
             start += length
         }
-        context.standIns = Int(size)
+        if ownHeader {
+            // The deferred file stands for the data; the padding after it goes out now.
+            context.written += Int(size)
+            try writePadding(after: size)
+        } else {
+            context.standIns = Int(size)
+        }
     }
 
     /// A file streamed from the open `descriptor` in 1 MiB reads; exactly `size` bytes are stored
@@ -209,6 +239,26 @@ final class TarWriter {
         guard context.standIns == 0 else {
             throw PackError.io(path: name, reason: "libarchive did not write a file's data where slugc expected it (\(context.standIns) bytes short)")
         }
+    }
+
+    /// Writes the entry's header itself when `UstarHeader` can format it; false when libarchive
+    /// has to (it would add a pax extended header).
+    private func writeOwnHeader(_ path: String, kind: UstarHeader.Kind, mode: mode_t, mtime: Int64,
+                                size: Int64 = 0, link: String? = nil) throws(PackError) -> Bool {
+        guard formatsHeaders,
+              UstarHeader.format(into: header, path: path, kind: kind, mode: UInt32(mode), size: size, mtime: mtime, link: link)
+        else { return false }
+        try context.sink(UnsafeRawBufferPointer(header))
+        context.written += UstarHeader.size
+        return true
+    }
+
+    /// The zeros that fill the last tar block of `size` bytes of data.
+    private func writePadding(after size: Int64) throws(PackError) {
+        let padding = Int((512 - size % 512) % 512)
+        guard padding > 0 else { return }
+        try context.sink(UnsafeRawBufferPointer(rebasing: zeros[..<padding]))
+        context.written += padding
     }
 
     private func prepare(_ path: String, type: UInt32, mode: mode_t, mtime: Int64) {
