@@ -183,7 +183,7 @@ final class SlugPackFileIndexTests: XCTestCase {
         let path = root.appendingPathComponent("a.txt").path
         var info = stat()
         XCTAssertEqual(lstat(path, &info), 0)
-        let file = DeferredFile(path: path, relative: "a.txt", mode: UInt32(info.st_mode), stamp: FileStamp(info), ordinal: 0)
+        let file = DeferredFile(root: root.path, relative: "a.txt", mode: UInt32(info.st_mode), stamp: FileStamp(info), ordinal: 0)
         // Written beside it and renamed over it, so the new file has another inode.
         try SlugTestTrees.writeFile("b.txt", "other\n", under: root)
         XCTAssertEqual(rename(root.appendingPathComponent("b.txt").path, path), 0)

@@ -51,7 +51,7 @@ final class TarHeaderTests: XCTestCase {
                 var info = stat()
                 info.st_size = off_t(size)
                 info.st_mode = mode
-                let file = DeferredFile(path: "/nowhere/" + path, relative: path, mode: UInt32(mode), stamp: FileStamp(info), ordinal: 0)
+                let file = DeferredFile(root: "/nowhere", relative: path, mode: UInt32(mode), stamp: FileStamp(info), ordinal: 0)
                 try tar.addFile(path, deferring: file, mode: mode, mtime: mtime)
             }
         }

@@ -13,10 +13,13 @@ struct DeferredFile: Sendable {
     /// Where the part starts in the file, and its bytes.
     var fileOffset: Int64 = 0
     var length = 0
-    /// Absolute path, to open it and to name it in errors.
-    let path: String
+    /// The folder being packed, shared by every file of the pack (not a new string each).
+    let root: String
     /// Path relative to the app root, as portability findings name it.
     let relative: String
+    /// Absolute path, to open it and to name it in errors: made only when needed, on the
+    /// thread that reads the file (most files of a rebuild are never opened).
+    var path: String { root + "/" + relative }
     let mode: UInt32
     /// What `lstat` said as the walk listed it; the file's data in the slug is `stamp.size` bytes.
     let stamp: FileStamp
@@ -24,8 +27,8 @@ struct DeferredFile: Sendable {
     let ordinal: Int
 
     /// The whole file (`part(at:length:)` cuts it).
-    init(path: String, relative: String, mode: UInt32, stamp: FileStamp, ordinal: Int) {
-        self.path = path
+    init(root: String, relative: String, mode: UInt32, stamp: FileStamp, ordinal: Int) {
+        self.root = root
         self.relative = relative
         self.mode = mode
         self.stamp = stamp
@@ -91,12 +94,12 @@ struct DeferredFile: Sendable {
     }
 
     private static func read(_ descriptor: Int32, at start: Int64, into destination: UnsafeMutableRawBufferPointer,
-                             path: String) throws(PackError) {
+                             path: @autoclosure () -> String) throws(PackError) {
         var filled = 0
         while filled < destination.count {
             let count = pread(descriptor, destination.baseAddress! + filled, destination.count - filled, off_t(start) + off_t(filled))
             if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw PackError.io(path: path, reason: FileSystem.describe(errno)) }
+            guard count >= 0 else { throw PackError.io(path: path(), reason: FileSystem.describe(errno)) }
             if count == 0 { break }
             filled += count
         }

@@ -179,7 +179,7 @@ struct SlugWalk {
                 linked[identity] = archived
             }
             if found.file == nil, tar.defersFiles {
-                let file = DeferredFile(path: root + "/" + relative, relative: relative, mode: UInt32(info.st_mode),
+                let file = DeferredFile(root: root, relative: relative, mode: UInt32(info.st_mode),
                                         stamp: FileStamp(info), ordinal: place)
                 try tar.addFile(archived, deferring: file, mode: info.st_mode, mtime: mtime)
                 tally.add(Int64(info.st_size), to: tallyFolders, file: relative)

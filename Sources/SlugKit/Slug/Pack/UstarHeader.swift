@@ -39,7 +39,7 @@ enum UstarHeader {
     static func format(into header: UnsafeMutableRawBufferPointer, path: String, kind: Kind, mode: UInt32,
                        size fileSize: Int64, mtime: Int64, link: String? = nil) -> Bool {
         guard mtime >= 0, mtime < mtimeLimit, fileSize >= 0, fileSize < sizeLimit else { return false }
-        header.initializeMemory(as: UInt8.self, repeating: 0)
+        template.withUnsafeBytes { header.copyMemory(from: $0) }
         var path = path
         let placed = path.withUTF8 { bytes in placeName(UnsafeRawBufferPointer(bytes), into: header) }
         guard placed else { return false }
@@ -53,23 +53,36 @@ enum UstarHeader {
             }
             guard copied else { return false }
         }
-        writeOctal(Int64(mode & 0o7777), digits: 6, terminated: true, at: modeOffset, in: header)
-        writeOctal(0, digits: 6, terminated: true, at: uidOffset, in: header)
-        writeOctal(0, digits: 6, terminated: true, at: gidOffset, in: header)
-        writeOctal(fileSize, digits: 11, terminated: false, at: sizeOffset, in: header)
-        writeOctal(mtime, digits: 11, terminated: false, at: mtimeOffset, in: header)
-        for offset in checksumOffset..<checksumOffset + 8 { header[offset] = 0x20 }
+        writeOctal(Int64(mode & 0o7777), digits: 6, at: modeOffset, in: header)
+        writeOctal(fileSize, digits: 11, at: sizeOffset, in: header)
+        writeOctal(mtime, digits: 11, at: mtimeOffset, in: header)
         header[typeOffset] = kind.rawValue
-        for (index, byte) in "ustar\u{0}00".utf8.enumerated() { header[magicOffset + index] = byte }
-        writeOctal(0, digits: 6, terminated: true, at: deviceMajorOffset, in: header)
-        writeOctal(0, digits: 6, terminated: true, at: deviceMinorOffset, in: header)
-        var checksum: Int64 = 0
-        for byte in header { checksum += Int64(byte) }
-        // Six digits, then NUL and the space already there, as libarchive writes it.
-        writeOctal(checksum, digits: 6, terminated: false, at: checksumOffset, in: header)
+        var checksum = 0
+        for byte in UnsafeRawBufferPointer(header) { checksum += Int(byte) }
+        // Summed with the field as spaces; then six digits, a NUL and one of those spaces, as libarchive writes it.
+        writeOctal(Int64(checksum), digits: 6, at: checksumOffset, in: header)
         header[checksumOffset + 6] = 0
         return true
     }
+
+    /// What every header starts from: the numeric fields' terminators, uid, gid and device
+    /// numbers 0, the checksum field as spaces (as it is summed), the magic.
+    private static let template: [UInt8] = {
+        var header = [UInt8](repeating: 0, count: size)
+        func put(_ text: String, at offset: Int) {
+            for (index, byte) in text.utf8.enumerated() { header[offset + index] = byte }
+        }
+        put("000000 \u{0}", at: modeOffset)
+        put("000000 \u{0}", at: uidOffset)
+        put("000000 \u{0}", at: gidOffset)
+        put("00000000000 ", at: sizeOffset)
+        put("00000000000 ", at: mtimeOffset)
+        put("        ", at: checksumOffset)
+        put("ustar\u{0}00", at: magicOffset)
+        put("000000 \u{0}", at: deviceMajorOffset)
+        put("000000 \u{0}", at: deviceMinorOffset)
+        return header
+    }()
 
     /// The path in the name field, or split at a "/" into prefix and name as libarchive splits a
     /// longer one: at the first "/" that leaves at most 100 bytes after it, never at the very
@@ -102,16 +115,13 @@ enum UstarHeader {
         return true
     }
 
-    /// `value` as `digits` octal digits (it fits: the callers checked the limits), then a space
-    /// and a NUL when `terminated` (a 6-digit field of 8 bytes), else a space (11 digits of 12).
-    private static func writeOctal(_ value: Int64, digits: Int, terminated: Bool, at offset: Int,
-                                   in header: UnsafeMutableRawBufferPointer) {
+    /// `value` as `digits` octal digits (it fits: the callers checked the limits); the
+    /// template holds the terminators after them.
+    private static func writeOctal(_ value: Int64, digits: Int, at offset: Int, in header: UnsafeMutableRawBufferPointer) {
         var rest = value
         for index in stride(from: offset + digits - 1, through: offset, by: -1) {
             header[index] = UInt8(ascii: "0") + UInt8(rest & 7)
             rest >>= 3
         }
-        header[offset + digits] = 0x20
-        if terminated { header[offset + digits + 1] = 0 }
     }
 }
