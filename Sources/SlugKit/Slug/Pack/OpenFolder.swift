@@ -11,7 +11,7 @@ import Foundation
 /// folder instead of eight; an app has thousands of folders.
 ///
 /// `path` is only for error messages; nothing is ever looked up by it after opening.
-final class OpenFolder {
+final class OpenFolder: @unchecked Sendable {
     let path: String
     private let descriptor: Int32
 

@@ -2,12 +2,17 @@ import Foundation
 
 /// Walks the app directory depth-first in sorted order and writes each entry under `./app/`,
 /// merging in the extra files and leaving out `.git` and whatever `excludes` names.
+///
+/// Where files are deferred (`DeferredFile`), folders are listed and their entries `lstat`ed
+/// ahead by `FolderPrefetch`, on another thread.
 struct SlugWalk {
     let root: String
     let tar: TarWriter
     let mtime: Int64
-    let excludes: (String, Bool) -> Bool
+    let excludes: @Sendable (String, Bool) -> Bool
     let extras: ExtraFiles
+    /// Lists the folders ahead of the walk; nil when the walk lists them itself.
+    private var prefetch: FolderPrefetch?
     /// First archived path of each file with several hard links.
     private var linked: [FileIdentity: String] = [:]
     private(set) var tally = FolderTally()
@@ -35,35 +40,65 @@ struct SlugWalk {
         // The root itself may be a symlink to the app (it is what the user named); nothing below it is followed.
         guard stat(root, &info) == 0 else { throw PackError.io(path: root, reason: FileSystem.describe(errno)) }
         guard FileSystem.isDirectory(info) else { throw PackError.io(path: root, reason: "not a directory; pass the folder to pack") }
+        if tar.defersFiles {
+            prefetch = FolderPrefetch(root: root, excludes: excludes, extraFiles: Set(extras.files.keys))
+        }
+        defer { prefetch?.stop() }
         try tar.addDirectory("./app/", mode: info.st_mode, mtime: mtime)
-        try walk("", on: OpenFolder(path: root), tallyFolders: [])
+        var top = try prefetchedFolder("")
+        if top == nil { top = DiskFolder(open: try OpenFolder(path: root)) }
+        try walk("", on: top, tallyFolders: [])
+    }
+
+    /// A folder on disk as the walk reads it: held open, with its entries already listed and
+    /// `lstat`ed when `FolderPrefetch` listed it.
+    private struct DiskFolder {
+        let open: OpenFolder
+        var prefetched: [ListedEntry]? = nil
+    }
+
+    /// The folder at `relative` as the prefetch thread listed it; nil when there is no prefetch
+    /// thread (any more: it stops when its listing is not the one wanted, and the walk lists the
+    /// rest itself).
+    private mutating func prefetchedFolder(_ relative: String) throws(PackError) -> DiskFolder? {
+        guard let prefetch else { return nil }
+        guard let listing = prefetch.take(relative) else {
+            self.prefetch = nil
+            return nil
+        }
+        return DiskFolder(open: try listing.folder.get(), prefetched: listing.entries)
     }
 
     /// `disk` is nil for a folder that exists only to hold extra files. `tallyFolders` are the
     /// tallied folders every file directly inside counts towards (`FolderTally.folders(of:inside:)`).
-    private mutating func walk(_ folder: String, on disk: OpenFolder?, tallyFolders: [String]) throws(PackError) {
-        let realEntries = try disk?.sortedEntries() ?? []
+    private mutating func walk(_ folder: String, on disk: DiskFolder?, tallyFolders: [String]) throws(PackError) {
+        let realEntries: [ListedEntry]
+        if let prefetched = disk?.prefetched {
+            realEntries = prefetched
+        } else {
+            realEntries = try disk?.open.sortedEntries().map { ListedEntry(name: $0.name, type: $0.type) } ?? []
+        }
         let extraChildren = extras.children(of: folder)
         if extraChildren.isEmpty {
             for entry in realEntries {
-                try visit(entry.name, in: folder, onDisk: disk.map { ($0, entry.type) }, extra: nil, tallyFolders: tallyFolders)
+                try visit(entry.name, in: folder, onDisk: disk.map { ($0.open, entry) }, extra: nil, tallyFolders: tallyFolders)
             }
         } else {
-            for (name, type, extra) in Self.merge(realEntries, extraChildren) {
-                try visit(name, in: folder, onDisk: disk.flatMap { disk in type.map { (disk, $0) } },
+            for (name, listed, extra) in Self.merge(realEntries, extraChildren) {
+                try visit(name, in: folder, onDisk: disk.flatMap { disk in listed.map { (disk.open, $0) } },
                           extra: extra, tallyFolders: tallyFolders)
             }
         }
     }
 
     /// The entries on disk and the extra names merged in byte order, a name in both once; the
-    /// type is nil for a name only the extras have, the kind nil for one only the disk has.
+    /// entry is nil for a name only the extras have, the kind nil for one only the disk has.
     /// Bytes, not `String` equality, a `Set` or a dictionary lookup: those take "é" and
     /// "e\u{301}" for one name, and one of two such files would be lost.
-    private static func merge(_ real: [(name: String, type: UInt8)], _ extra: [String: ExtraFiles.Kind])
-        -> [(name: String, type: UInt8?, extra: ExtraFiles.Kind?)] {
+    private static func merge(_ real: [ListedEntry], _ extra: [String: ExtraFiles.Kind])
+        -> [(name: String, listed: ListedEntry?, extra: ExtraFiles.Kind?)] {
         let extraNames = extra.sorted { FileSystem.bytewisePrecedes($0.key, $1.key) }
-        var merged: [(name: String, type: UInt8?, extra: ExtraFiles.Kind?)] = []
+        var merged: [(name: String, listed: ListedEntry?, extra: ExtraFiles.Kind?)] = []
         var nextReal = 0, nextExtra = 0
         while nextReal < real.count || nextExtra < extraNames.count {
             let realFirst = nextExtra == extraNames.count
@@ -71,7 +106,7 @@ struct SlugWalk {
             if realFirst {
                 let sameName = nextExtra < extraNames.count
                     && !FileSystem.bytewisePrecedes(real[nextReal].name, extraNames[nextExtra].key)
-                merged.append((real[nextReal].name, real[nextReal].type, sameName ? extraNames[nextExtra].value : nil))
+                merged.append((real[nextReal].name, real[nextReal], sameName ? extraNames[nextExtra].value : nil))
                 nextReal += 1
                 if sameName { nextExtra += 1 }
             } else {
@@ -84,7 +119,7 @@ struct SlugWalk {
 
     /// One name in `folder`: `onDisk` when the folder on disk has it (with its listed type),
     /// `extra` when an extra file is it or lies below it.
-    private mutating func visit(_ name: String, in folder: String, onDisk: (folder: OpenFolder, type: UInt8)?,
+    private mutating func visit(_ name: String, in folder: String, onDisk: (folder: OpenFolder, entry: ListedEntry)?,
                                 extra: ExtraFiles.Kind?, tallyFolders: [String]) throws(PackError) {
         let relative = folder.isEmpty ? name : folder + "/" + name
         let place = ordinal
@@ -99,7 +134,7 @@ struct SlugWalk {
         let needsFolder = extra == .folder
         var found: Found?
         if let onDisk, name != ".git" {
-            found = try find(name, relative, type: onDisk.type, in: onDisk.folder, needsFolder: needsFolder)
+            found = try find(name, relative, entry: onDisk.entry, in: onDisk.folder, needsFolder: needsFolder)
         }
         guard let found, !needsFolder || FileSystem.isDirectory(found.info) else {
             found.flatMap(\.file).map { _ = close($0) }
@@ -122,19 +157,29 @@ struct SlugWalk {
     }
 
     /// An entry on disk and what it is; `file` is already open when the listing said "regular
-    /// file", `subfolder` when it said "folder".
+    /// file", `subfolder` when it said "folder", `target` read when the prefetch thread listed a symlink.
     private struct Found {
         var info: stat
         var folder: OpenFolder
         var file: Int32?
         var subfolder: OpenFolder? = nil
+        var target: Result<String, PackError>? = nil
     }
 
     /// The entry unless `excludes` leaves it out. A regular file or a folder is opened and
     /// `fstat`ed rather than `lstat`ed and then opened, one name lookup fewer for most entries of
     /// an app; but where files are deferred (`DeferredFile`), a regular file is only `lstat`ed.
-    private func find(_ name: String, _ relative: String, type: UInt8, in disk: OpenFolder,
+    private func find(_ name: String, _ relative: String, entry: ListedEntry, in disk: OpenFolder,
                       needsFolder: Bool) throws(PackError) -> Found? {
+        let type = entry.type
+        if let listed = entry.status {
+            // Excluded entries are left out before their status is looked at, as below.
+            if type == UInt8(DT_REG) && !needsFolder && excludes(relative, false) { return nil }
+            if type == UInt8(DT_DIR) && excludes(relative, true) { return nil }
+            let status = try listed.get()
+            return excludes(relative, FileSystem.isDirectory(status)) ? nil
+                : Found(info: status, folder: disk, file: nil, target: entry.target)
+        }
         if type == UInt8(DT_REG) && !needsFolder {
             if excludes(relative, false) { return nil }
             if tar.defersFiles {
@@ -160,13 +205,18 @@ struct SlugWalk {
         let info = found.info
         if FileSystem.isDirectory(info) {
             try tar.addDirectory(archived + "/", mode: info.st_mode, mtime: mtime)
-            let subfolder: OpenFolder
-            if let opened = found.subfolder { subfolder = opened } else {
-                subfolder = try OpenFolder(name: name, in: found.folder, path: root + "/" + relative)
+            let subfolder: DiskFolder
+            if let opened = found.subfolder { subfolder = DiskFolder(open: opened) } else if let listed = try prefetchedFolder(relative) {
+                subfolder = listed
+            } else {
+                subfolder = DiskFolder(open: try OpenFolder(name: name, in: found.folder, path: root + "/" + relative))
             }
             try walk(relative, on: subfolder, tallyFolders: tally.folders(of: relative, inside: tallyFolders))
         } else if FileSystem.isSymlink(info) {
-            let target = try found.folder.symlinkTarget(of: name, path: root + "/" + relative)
+            let target: String
+            if let listed = found.target { target = try listed.get() } else {
+                target = try found.folder.symlinkTarget(of: name, path: root + "/" + relative)
+            }
             try tar.addSymlink(archived, target: target, mtime: mtime)
             portability?.checkSymlink(at: relative, target: target)
         } else if FileSystem.isRegular(info) {

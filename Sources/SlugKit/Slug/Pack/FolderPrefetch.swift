@@ -1,0 +1,178 @@
+import Foundation
+
+/// Lists and `lstat`s the folders the walk (`SlugWalk`) will enter next, on a thread of its own,
+/// in the order the walk enters them.
+///
+/// When the file index lets a rebuild skip reading files, what is left of the walk is about
+/// half system calls (a `getdents64` per folder, an `fstatat` per entry, as `tar -cf /dev/null`
+/// makes) and half writing headers, all on one thread that every other thread of the pack
+/// waits for, while the second core is mostly idle. Here the system calls run ahead on that
+/// core, and the walk takes each folder's entries with their status already known.
+///
+/// The thread walks depth-first in sorted order and enters exactly the folders the walk
+/// does: a folder on disk (by `lstat`), not `.git`, not shadowed by an extra file, not
+/// excluded. Should the two ever disagree (a folder replaced by a file between the listing and
+/// the walk), the walk notices that the next listing is not the one it wants, stops the thread
+/// and lists the rest itself (`take`), so the slug is the same either way. At most
+/// `queueLimit` entries (about 200 bytes each) wait to be taken, which bounds memory and open
+/// folders.
+final class FolderPrefetch: @unchecked Sendable {
+    /// A folder, held open, with its entries in sorted order (or why it could not be listed).
+    struct Listing {
+        /// Path under the root, "" for the root.
+        let relative: String
+        let folder: Result<OpenFolder, PackError>
+        let entries: [ListedEntry]
+    }
+
+    static let defaultQueueLimit = 16_384
+    /// A walk waiting for listings is woken once this many entries are queued (or the thread
+    /// ends): waking it for every folder cost a context switch each, thousands in an app.
+    private static let wakeBatchEntries = 256
+
+    private let root: String
+    private let queueLimit: Int
+    private let excludes: @Sendable (String, Bool) -> Bool
+    private let extraFiles: Set<String>
+    private let condition = NSCondition()
+    private var queue: [Listing] = []
+    private var queueHead = 0
+    private var queuedEntries = 0
+    private var finished = false
+    private var stopping = false
+    private var threadEnded = false
+    private var walkWaiting = false
+    private var threadWaiting = false
+
+    /// Starts listing `root` at once. `extraFiles` are the paths (under the root) the walk adds
+    /// from memory: a folder on disk under such a name is not entered.
+    init(root: String, excludes: @escaping @Sendable (String, Bool) -> Bool, extraFiles: Set<String>,
+         queueLimit: Int = defaultQueueLimit) {
+        self.root = root
+        self.queueLimit = max(queueLimit, 1)
+        self.excludes = excludes
+        self.extraFiles = extraFiles
+        let thread = Thread { [self] in
+            self.list("", opening: { () throws(PackError) in try OpenFolder(path: self.root) })
+            self.condition.lock()
+            self.finished = true
+            self.threadEnded = true
+            self.condition.broadcast()
+            self.condition.unlock()
+        }
+        thread.start()
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// The listing of the folder at `relative`, which must be the next folder the walk enters;
+    /// nil when the thread has stopped or its next listing is another folder (it is stopped then).
+    func take(_ relative: String) -> Listing? {
+        condition.lock()
+        while queueHead == queue.count && !finished && !stopping {
+            walkWaiting = true
+            condition.wait()
+            walkWaiting = false
+        }
+        guard queueHead < queue.count, !stopping, queue[queueHead].relative == relative else {
+            condition.unlock()
+            stop()
+            return nil
+        }
+        let listing = queue[queueHead]
+        queueHead += 1
+        queuedEntries -= listing.entries.count
+        if queueHead > 256 && queueHead * 2 > queue.count {
+            queue.removeFirst(queueHead)
+            queueHead = 0
+        }
+        if threadWaiting && queuedEntries <= queueLimit / 2 { condition.broadcast() }
+        condition.unlock()
+        return listing
+    }
+
+    /// Stops the thread and returns once it no longer touches the file system; the listings
+    /// not taken are dropped (their folders closed).
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !threadEnded { condition.wait() }
+        queue.removeAll()
+        queueHead = 0
+        condition.unlock()
+    }
+
+    /// Lists the folder `open` gives, hands the listing to the walk, then its subfolders.
+    private func list(_ relative: String, opening open: () throws(PackError) -> OpenFolder) {
+        let folder: OpenFolder
+        do throws(PackError) { folder = try open() } catch {
+            publish(Listing(relative: relative, folder: .failure(error), entries: []))
+            return
+        }
+        let names: [(name: String, type: UInt8)]
+        do throws(PackError) { names = try folder.sortedEntries() } catch {
+            publish(Listing(relative: relative, folder: .failure(error), entries: []))
+            return
+        }
+        var entries: [ListedEntry] = []
+        entries.reserveCapacity(names.count)
+        for (name, type) in names {
+            let path = { self.root + "/" + (relative.isEmpty ? name : relative + "/" + name) }
+            let status: Result<stat, PackError>
+            do throws(PackError) { status = .success(try folder.status(of: name, path: path())) } catch { status = .failure(error) }
+            var target: Result<String, PackError>?
+            if case let .success(info) = status, FileSystem.isSymlink(info) {
+                do throws(PackError) { target = .success(try folder.symlinkTarget(of: name, path: path())) } catch { target = .failure(error) }
+            }
+            entries.append(ListedEntry(name: name, type: type, status: status, target: target))
+        }
+        guard publish(Listing(relative: relative, folder: .success(folder), entries: entries)) else { return }
+        for entry in entries {
+            guard case let .success(info)? = entry.status, FileSystem.isDirectory(info), entry.name != ".git" else { continue }
+            let child = relative.isEmpty ? entry.name : relative + "/" + entry.name
+            guard !extraFiles.contains(child), !excludes(child, true) else { continue }
+            list(child, opening: { () throws(PackError) in
+                try OpenFolder(name: entry.name, in: folder, path: self.root + "/" + child)
+            })
+            if isStopping { return }
+        }
+    }
+
+    private var isStopping: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopping
+    }
+
+    /// Queues a listing for the walk, waiting while the queue is full; false once stopping.
+    @discardableResult
+    private func publish(_ listing: Listing) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while queuedEntries >= queueLimit && queueHead < queue.count && !stopping {
+            threadWaiting = true
+            condition.wait()
+            threadWaiting = false
+        }
+        guard !stopping else { return false }
+        queue.append(listing)
+        queuedEntries += listing.entries.count
+        // The root's listing at once: the walk cannot start without it.
+        if walkWaiting && (queuedEntries >= min(Self.wakeBatchEntries, queueLimit) || listing.relative.isEmpty) { condition.broadcast() }
+        return true
+    }
+}
+
+/// An entry of a folder on disk as the walk takes it: its name and listed type and, when
+/// `FolderPrefetch` listed it, what `lstat` said of it (or why it could not) and, for a
+/// symlink, where it points.
+struct ListedEntry {
+    let name: String
+    /// The listing's `d_type`.
+    let type: UInt8
+    var status: Result<stat, PackError>? = nil
+    var target: Result<String, PackError>? = nil
+}
