@@ -14,8 +14,9 @@ import Foundation
 /// excluded. Should the two ever disagree (a folder replaced by a file between the listing and
 /// the walk), the walk notices that the next listing is not the one it wants, stops the thread
 /// and lists the rest itself (`take`), so the slug is the same either way. At most
-/// `queueLimit` entries (about 200 bytes each) wait to be taken, which bounds memory and open
-/// folders.
+/// `queueLimit` entries (about 200 bytes each) in at most `maxQueuedFolders` folders wait to be
+/// taken: that bounds memory, and the descriptors of the folders held open for the walk (a
+/// process may have as few as 1,024).
 final class FolderPrefetch: @unchecked Sendable {
     /// A folder, held open, with its entries in sorted order (or why it could not be listed).
     struct Listing {
@@ -26,6 +27,7 @@ final class FolderPrefetch: @unchecked Sendable {
     }
 
     static let defaultQueueLimit = 16_384
+    static let maxQueuedFolders = 128
     /// A walk waiting for listings is woken once this many entries are queued (or the thread
     /// ends): waking it for every folder cost a context switch each, thousands in an app.
     private static let wakeBatchEntries = 256
@@ -35,7 +37,9 @@ final class FolderPrefetch: @unchecked Sendable {
     private let excludes: @Sendable (String, Bool) -> Bool
     private let extraFiles: Set<String>
     private let condition = NSCondition()
-    private var queue: [Listing] = []
+    /// Listings from `queueHead` on wait to be taken; a taken one's slot is emptied at once,
+    /// so its folder closes when the walk is done with it.
+    private var queue: [Listing?] = []
     private var queueHead = 0
     private var queuedEntries = 0
     private var finished = false
@@ -53,7 +57,7 @@ final class FolderPrefetch: @unchecked Sendable {
         self.excludes = excludes
         self.extraFiles = extraFiles
         let thread = Thread { [self] in
-            self.list("", opening: { () throws(PackError) in try OpenFolder(path: self.root) })
+            self.listAll()
             self.condition.lock()
             self.finished = true
             self.threadEnded = true
@@ -76,19 +80,19 @@ final class FolderPrefetch: @unchecked Sendable {
             condition.wait()
             walkWaiting = false
         }
-        guard queueHead < queue.count, !stopping, queue[queueHead].relative == relative else {
+        guard queueHead < queue.count, !stopping, let listing = queue[queueHead], listing.relative == relative else {
             condition.unlock()
             stop()
             return nil
         }
-        let listing = queue[queueHead]
+        queue[queueHead] = nil
         queueHead += 1
         queuedEntries -= listing.entries.count
-        if queueHead > 256 && queueHead * 2 > queue.count {
+        if queueHead >= Self.maxQueuedFolders && queueHead * 2 > queue.count {
             queue.removeFirst(queueHead)
             queueHead = 0
         }
-        if threadWaiting && queuedEntries <= queueLimit / 2 { condition.broadcast() }
+        if threadWaiting && queuedEntries <= queueLimit / 2 && queue.count - queueHead <= Self.maxQueuedFolders / 2 { condition.broadcast() }
         condition.unlock()
         return listing
     }
@@ -105,18 +109,52 @@ final class FolderPrefetch: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Lists the folder `open` gives, hands the listing to the walk, then its subfolders.
-    private func list(_ relative: String, opening open: () throws(PackError) -> OpenFolder) {
-        let folder: OpenFolder
-        do throws(PackError) { folder = try open() } catch {
-            publish(Listing(relative: relative, folder: .failure(error), entries: []))
-            return
+    /// A folder still to be listed: the root (no parent), or `name` inside `parent`.
+    private struct Pending {
+        let relative: String
+        let parent: OpenFolder?
+        let name: String
+    }
+
+    /// Lists every folder depth-first, each before its subfolders, the subfolders in sorted
+    /// order, handing each listing to the walk as it is made. A stack of the folders still to
+    /// list rather than recursion: an app's folders may nest thousands deep, beyond what a
+    /// thread's stack holds.
+    private func listAll() {
+        var pending = [Pending(relative: "", parent: nil, name: "")]
+        while let next = pending.popLast() {
+            if isStopping { return }
+            let relative = next.relative
+            let folder: OpenFolder
+            do throws(PackError) {
+                if let parent = next.parent {
+                    folder = try OpenFolder(name: next.name, in: parent, path: root + "/" + relative)
+                } else {
+                    folder = try OpenFolder(path: root)
+                }
+            } catch {
+                publish(Listing(relative: relative, folder: .failure(error), entries: []))
+                continue
+            }
+            let entries: [ListedEntry]
+            do throws(PackError) { entries = try listEntries(of: folder, at: relative) } catch {
+                publish(Listing(relative: relative, folder: .failure(error), entries: []))
+                continue
+            }
+            guard publish(Listing(relative: relative, folder: .success(folder), entries: entries)) else { return }
+            // Pushed last first, so the first subfolder is listed next.
+            for entry in entries.reversed() {
+                guard case let .success(info)? = entry.status, FileSystem.isDirectory(info), entry.name != ".git" else { continue }
+                let child = relative.isEmpty ? entry.name : relative + "/" + entry.name
+                guard !extraFiles.contains(child), !excludes(child, true) else { continue }
+                pending.append(Pending(relative: child, parent: folder, name: entry.name))
+            }
         }
-        let names: [(name: String, type: UInt8)]
-        do throws(PackError) { names = try folder.sortedEntries() } catch {
-            publish(Listing(relative: relative, folder: .failure(error), entries: []))
-            return
-        }
+    }
+
+    /// The folder's entries in sorted order, each `lstat`ed, and each symlink's target read.
+    private func listEntries(of folder: OpenFolder, at relative: String) throws(PackError) -> [ListedEntry] {
+        let names = try folder.sortedEntries()
         var entries: [ListedEntry] = []
         entries.reserveCapacity(names.count)
         for (name, type) in names {
@@ -129,16 +167,7 @@ final class FolderPrefetch: @unchecked Sendable {
             }
             entries.append(ListedEntry(name: name, type: type, status: status, target: target))
         }
-        guard publish(Listing(relative: relative, folder: .success(folder), entries: entries)) else { return }
-        for entry in entries {
-            guard case let .success(info)? = entry.status, FileSystem.isDirectory(info), entry.name != ".git" else { continue }
-            let child = relative.isEmpty ? entry.name : relative + "/" + entry.name
-            guard !extraFiles.contains(child), !excludes(child, true) else { continue }
-            list(child, opening: { () throws(PackError) in
-                try OpenFolder(name: entry.name, in: folder, path: self.root + "/" + child)
-            })
-            if isStopping { return }
-        }
+        return entries
     }
 
     private var isStopping: Bool {
@@ -152,7 +181,7 @@ final class FolderPrefetch: @unchecked Sendable {
     private func publish(_ listing: Listing) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while queuedEntries >= queueLimit && queueHead < queue.count && !stopping {
+        while (queuedEntries >= queueLimit || queue.count - queueHead >= Self.maxQueuedFolders) && queueHead < queue.count && !stopping {
             threadWaiting = true
             condition.wait()
             threadWaiting = false
@@ -161,7 +190,8 @@ final class FolderPrefetch: @unchecked Sendable {
         queue.append(listing)
         queuedEntries += listing.entries.count
         // The root's listing at once: the walk cannot start without it.
-        if walkWaiting && (queuedEntries >= min(Self.wakeBatchEntries, queueLimit) || listing.relative.isEmpty) { condition.broadcast() }
+        let batched = queuedEntries >= min(Self.wakeBatchEntries, queueLimit) || queue.count - queueHead >= Self.maxQueuedFolders
+        if walkWaiting && (batched || listing.relative.isEmpty) { condition.broadcast() }
         return true
     }
 }

@@ -47,7 +47,62 @@ struct SlugWalk {
         try tar.addDirectory("./app/", mode: info.st_mode, mtime: mtime)
         var top = try prefetchedFolder("")
         if top == nil { top = DiskFolder(open: try OpenFolder(path: root)) }
-        try walk("", on: top, tallyFolders: [])
+        // A stack of the folders being walked rather than recursion: an app's folders may nest
+        // thousands deep, beyond what the calling thread's stack holds.
+        var folders = [try FolderVisit(Descent(relative: "", disk: top, tallyFolders: []), extras: extras)]
+        while let last = folders.indices.last {
+            guard let item = folders[last].next() else {
+                folders.removeLast()
+                continue
+            }
+            let visiting = folders[last]
+            let onDisk = visiting.disk.flatMap { disk in item.listed.map { (disk.open, $0) } }
+            if let descent = try visit(item.name, in: visiting.relative, onDisk: onDisk, extra: item.extra,
+                                       tallyFolders: visiting.tallyFolders) {
+                folders.append(try FolderVisit(descent, extras: extras))
+            }
+        }
+    }
+
+    /// A folder the walk enters next: `disk` is nil for one that exists only to hold extra
+    /// files. `tallyFolders` are the tallied folders every file directly inside counts towards
+    /// (`FolderTally.folders(of:inside:)`).
+    private struct Descent {
+        let relative: String
+        let disk: DiskFolder?
+        let tallyFolders: [String]
+    }
+
+    /// A folder being walked: its names (the entries on disk merged with the extra files' names)
+    /// and how far the walk is through them.
+    private struct FolderVisit {
+        let relative: String
+        let disk: DiskFolder?
+        let tallyFolders: [String]
+        private let entries: [ListedEntry]
+        /// Set only when extra files lie in the folder.
+        private let merged: [(name: String, listed: ListedEntry?, extra: ExtraFiles.Kind?)]?
+        private var position = 0
+
+        init(_ descent: Descent, extras: ExtraFiles) throws(PackError) {
+            relative = descent.relative
+            disk = descent.disk
+            tallyFolders = descent.tallyFolders
+            if let prefetched = disk?.prefetched {
+                entries = prefetched
+            } else {
+                entries = try disk?.open.sortedEntries().map { ListedEntry(name: $0.name, type: $0.type) } ?? []
+            }
+            let extraChildren = extras.children(of: relative)
+            merged = extraChildren.isEmpty ? nil : SlugWalk.merge(entries, extraChildren)
+        }
+
+        /// The next name to visit, nil once every one was.
+        mutating func next() -> (name: String, listed: ListedEntry?, extra: ExtraFiles.Kind?)? {
+            defer { position += 1 }
+            if let merged { return position < merged.count ? merged[position] : nil }
+            return position < entries.count ? (entries[position].name, entries[position], nil) : nil
+        }
     }
 
     /// A folder on disk as the walk reads it: held open, with its entries already listed and
@@ -67,28 +122,6 @@ struct SlugWalk {
             return nil
         }
         return DiskFolder(open: try listing.folder.get(), prefetched: listing.entries)
-    }
-
-    /// `disk` is nil for a folder that exists only to hold extra files. `tallyFolders` are the
-    /// tallied folders every file directly inside counts towards (`FolderTally.folders(of:inside:)`).
-    private mutating func walk(_ folder: String, on disk: DiskFolder?, tallyFolders: [String]) throws(PackError) {
-        let realEntries: [ListedEntry]
-        if let prefetched = disk?.prefetched {
-            realEntries = prefetched
-        } else {
-            realEntries = try disk?.open.sortedEntries().map { ListedEntry(name: $0.name, type: $0.type) } ?? []
-        }
-        let extraChildren = extras.children(of: folder)
-        if extraChildren.isEmpty {
-            for entry in realEntries {
-                try visit(entry.name, in: folder, onDisk: disk.map { ($0.open, entry) }, extra: nil, tallyFolders: tallyFolders)
-            }
-        } else {
-            for (name, listed, extra) in Self.merge(realEntries, extraChildren) {
-                try visit(name, in: folder, onDisk: disk.flatMap { disk in listed.map { (disk.open, $0) } },
-                          extra: extra, tallyFolders: tallyFolders)
-            }
-        }
     }
 
     /// The entries on disk and the extra names merged in byte order, a name in both once; the
@@ -118,9 +151,10 @@ struct SlugWalk {
     }
 
     /// One name in `folder`: `onDisk` when the folder on disk has it (with its listed type),
-    /// `extra` when an extra file is it or lies below it.
+    /// `extra` when an extra file is it or lies below it. Returns the folder to walk next when
+    /// the name is one (its entries follow its own, before the rest of `folder`'s).
     private mutating func visit(_ name: String, in folder: String, onDisk: (folder: OpenFolder, entry: ListedEntry)?,
-                                extra: ExtraFiles.Kind?, tallyFolders: [String]) throws(PackError) {
+                                extra: ExtraFiles.Kind?, tallyFolders: [String]) throws(PackError) -> Descent? {
         let relative = folder.isEmpty ? name : folder + "/" + name
         let place = ordinal
         ordinal += 1
@@ -129,7 +163,7 @@ struct SlugWalk {
             try tar.addFile("./app/" + relative, contents: data, mode: 0o644, mtime: mtime)
             tally.add(relative, bytes: Int64(data.count))
             portability?.checkFile(at: relative, contents: data, mode: 0o644)
-            return
+            return nil
         }
         let needsFolder = extra == .folder
         var found: Found?
@@ -138,13 +172,11 @@ struct SlugWalk {
         }
         guard let found, !needsFolder || FileSystem.isDirectory(found.info) else {
             found.flatMap(\.file).map { _ = close($0) }
-            if needsFolder {
-                try tar.addDirectory("./app/" + relative + "/", mode: 0o755, mtime: mtime)
-                try walk(relative, on: nil, tallyFolders: tally.folders(of: relative, inside: tallyFolders))
-            }
-            return
+            guard needsFolder else { return nil }
+            try tar.addDirectory("./app/" + relative + "/", mode: 0o755, mtime: mtime)
+            return Descent(relative: relative, disk: nil, tallyFolders: tally.folders(of: relative, inside: tallyFolders))
         }
-        try add(name, relative, found, place: place, tallyFolders: tallyFolders)
+        return try add(name, relative, found, place: place, tallyFolders: tallyFolders)
     }
 
     /// Tags what the portability check found since the last call as the entry at `place`'s.
@@ -198,8 +230,9 @@ struct SlugWalk {
         return excludes(relative, FileSystem.isDirectory(status)) ? nil : Found(info: status, folder: disk, file: nil)
     }
 
+    /// Writes the entry; a folder's entries are the walk's next (the returned descent).
     private mutating func add(_ name: String, _ relative: String, _ found: Found, place: Int,
-                              tallyFolders: [String]) throws(PackError) {
+                              tallyFolders: [String]) throws(PackError) -> Descent? {
         defer { found.file.map { _ = close($0) } }
         let archived = "./app/" + relative
         let info = found.info
@@ -211,7 +244,7 @@ struct SlugWalk {
             } else {
                 subfolder = DiskFolder(open: try OpenFolder(name: name, in: found.folder, path: root + "/" + relative))
             }
-            try walk(relative, on: subfolder, tallyFolders: tally.folders(of: relative, inside: tallyFolders))
+            return Descent(relative: relative, disk: subfolder, tallyFolders: tally.folders(of: relative, inside: tallyFolders))
         } else if FileSystem.isSymlink(info) {
             let target: String
             if let listed = found.target { target = try listed.get() } else {
@@ -224,7 +257,7 @@ struct SlugWalk {
                 let identity = FileIdentity(info)
                 if let first = linked[identity] {
                     try tar.addHardLink(archived, to: first, mode: info.st_mode, mtime: mtime)
-                    return
+                    return nil
                 }
                 linked[identity] = archived
             }
@@ -233,7 +266,7 @@ struct SlugWalk {
                                         stamp: FileStamp(info), ordinal: place)
                 try tar.addFile(archived, deferring: file, mode: info.st_mode, mtime: mtime)
                 tally.add(Int64(info.st_size), to: tallyFolders, file: relative)
-                return
+                return nil
             }
             var descriptor = found.file ?? -1
             if found.file == nil { descriptor = try found.folder.openFile(name, path: root + "/" + relative) }
@@ -248,6 +281,7 @@ struct SlugWalk {
             // Sockets, FIFOs and devices cannot run from a slug; they are left out like `git` would.
             leftOut.append(relative)
         }
+        return nil
     }
 }
 
