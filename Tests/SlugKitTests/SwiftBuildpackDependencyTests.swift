@@ -56,6 +56,27 @@ final class SwiftBuildpackDependencyTests: XCTestCase {
         XCTAssertEqual(run.stdout, "Hello, slug, from a Swift package with a dependency!\n", run.stderr)
     }
 
+    /// The very first rebuild, right after a cold build with its own cache, compiles and links
+    /// nothing, and an app without a Package.resolved has its dependencies resolved before the
+    /// cold build. (Without that, `swift build` wrote Package.resolved as it ended and the first
+    /// rebuild of the Hummingbird fixture recompiled two modules, 25 s; this small fixture does not
+    /// show the recompiling, so the test checks the resolve step itself too.)
+    func testFirstRebuildAfterAColdBuildCompilesAndLinksNothing() throws {
+        let cache = try Self.sharedScratch().appending("first-rebuild-cache")
+        let cold = try compileWithBuildpack(Self.buildpack, build: try fixture("swift-deps", in: Self.sharedScratch(), as: "first-cold"),
+                                            cache: cache, environment: Self.offline)
+        XCTAssertTrue(cold.succeeded, cold.output)
+        XCTAssertTrue(cold.output.contains("-----> Resolving dependencies (no Package.resolved yet)\n"), cold.output)
+        let rebuild = try compileWithBuildpack(Self.buildpack, build: try fixture("swift-deps", in: Self.sharedScratch(), as: "first-rebuild"),
+                                               cache: cache, environment: Self.offline)
+        XCTAssertTrue(rebuild.succeeded, rebuild.output)
+        XCTAssertFalse(rebuild.output.contains("Resolving dependencies"), rebuild.output)
+        let work = rebuild.output.split(separator: "\n").filter {
+            ($0.contains("] Compiling ") && !$0.contains("Compiling plugin")) || $0.contains("] Linking ")
+        }
+        XCTAssertEqual(work, [], rebuild.output)
+    }
+
     func testRebuildWithNoChangeCompilesAndLinksNothing() throws {
         _ = try builtCold()
         // The first rebuild brings the cache to the fixture as it is (another test may have left a
