@@ -3,8 +3,9 @@
 ///
 /// Going through libarchive costs the walk an `archive_entry` cleared and filled, the path
 /// converted to the locale's charset and back, the entry cloned, and a pax attribute buffer
-/// reset, for each of the tens of thousands of entries of an app: about a sixth of the walk's
-/// time on a pack whose files are all in the file index. Only the common case is formatted here;
+/// reset, for each of the tens of thousands of entries of an app: formatting the headers here
+/// took a no-change pack of the 515 MB benchmark corpus from 0.50 s to 0.38 s (the corpus has
+/// 82,465 entries). Only the common case is formatted here;
 /// whatever would make libarchive add a pax header (a non-ASCII or long name or link target, a
 /// file of 8 GiB or more, an mtime past 2038) is left to libarchive, so the stream is the same
 /// bytes either way (`TarHeaderTests` compares them).
