@@ -67,10 +67,6 @@ final class FolderPrefetch: @unchecked Sendable {
         thread.start()
     }
 
-    deinit {
-        stop()
-    }
-
     /// The listing of the folder at `relative`, which must be the next folder the walk enters;
     /// nil when the thread has stopped or its next listing is another folder (it is stopped then).
     func take(_ relative: String) -> Listing? {
