@@ -21,15 +21,28 @@ final class BlockWorkQueue: @unchecked Sendable {
     private var totalBlocks: Int?
     private var firstFailure: PackError?
     private var writerEnded = true
+    /// Memory held by blocks between the walk and the file: queued blocks' `queuedFootprint` and
+    /// compressed blocks' bytes waiting for the writer (`BlockPipeline.Lead` bounds it).
+    private var heldBytes = 0
     /// Input buffers of compressed blocks, handed back out so each block does not allocate (and
-    /// fault in) a fresh 1 MiB; never more than the blocks in flight, so memory stays bounded.
+    /// fault in) a fresh 1 MiB; at most `spareLimit`, about one per thread, so memory stays bounded.
     private var spare: [[UInt8]] = []
+    private let spareLimit: Int
 
-    init(cache: PackCache.Session?, portability: PortabilityCheck?, fileIndex: PackFileIndex?, blockCapacity: Int) {
+    init(cache: PackCache.Session?, portability: PortabilityCheck?, fileIndex: PackFileIndex?, blockCapacity: Int,
+         spareBuffers: Int) {
         self.cache = cache
         self.portability = portability
         self.fileIndex = cache == nil ? nil : fileIndex
         self.blockCapacity = blockCapacity
+        spareLimit = max(spareBuffers, 1)
+    }
+
+    /// `heldBytes`, for the pipeline's check that a finished pack holds nothing.
+    var heldBytesNow: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return heldBytes
     }
 
     var statistics: PackCache.Statistics {
@@ -47,6 +60,7 @@ final class BlockWorkQueue: @unchecked Sendable {
 
     func enqueue(_ block: CompressionBlock) {
         condition.lock()
+        heldBytes += block.queuedFootprint
         waiting.append(block)
         condition.broadcast()
         condition.unlock()
@@ -76,6 +90,7 @@ final class BlockWorkQueue: @unchecked Sendable {
             var failure: PackError?
             do throws(PackError) { try output.write(block) } catch { failure = error }
             condition.lock()
+            heldBytes -= block.bytes.count
             if let failure {
                 firstFailure = firstFailure ?? failure
                 closing = true
@@ -91,18 +106,29 @@ final class BlockWorkQueue: @unchecked Sendable {
     /// Returns once `count` blocks are written (nil) or the pack failed (why); meanwhile
     /// compresses waiting blocks with `compressor` rather than sleeping.
     func awaitWritten(_ count: Int, helpingWith compressor: BlockCompressor) -> PackError? {
+        awaitLocked(helpingWith: compressor) { writtenCount >= count }
+    }
+
+    /// Returns once the walk, `submitted` blocks in, is within `lead` of the writer (nil) or the
+    /// pack failed (why); meanwhile compresses waiting blocks with `compressor`.
+    func awaitRoom(submitted: Int, lead: BlockPipeline.Lead, helpingWith compressor: BlockCompressor) -> PackError? {
+        awaitLocked(helpingWith: compressor) { submitted - writtenCount < lead.blocks && heldBytes <= lead.bytes }
+    }
+
+    /// `done` is called with the lock held.
+    private func awaitLocked(helpingWith compressor: BlockCompressor, until done: () -> Bool) -> PackError? {
         condition.lock()
         while true {
             if let firstFailure {
                 condition.unlock()
                 return firstFailure
             }
-            if writtenCount >= count || writerEnded {
+            if done() || writerEnded {
                 condition.unlock()
                 return nil
             }
             if !waiting.isEmpty {
-                let block = waiting.removeFirst()
+                let block = takeWaiting()
                 condition.unlock()
                 compress(block, with: compressor)
                 condition.lock()
@@ -147,7 +173,7 @@ final class BlockWorkQueue: @unchecked Sendable {
             condition.lock()
             while waiting.isEmpty && !closing { condition.wait() }
             if waiting.isEmpty { condition.unlock(); return }
-            let block = waiting.removeFirst()
+            let block = takeWaiting()
             condition.unlock()
             compress(block, with: compressor)
         }
@@ -205,15 +231,24 @@ final class BlockWorkQueue: @unchecked Sendable {
         condition.lock()
         counts.add(outcome)
         finished[result.index] = result
-        if !closing { spare.append(consume input) }
+        heldBytes += result.bytes.count
+        if !closing && spare.count < spareLimit { spare.append(consume input) }
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// The first waiting block, with the lock held.
+    private func takeWaiting() -> CompressionBlock {
+        let block = waiting.removeFirst()
+        heldBytes -= block.queuedFootprint
+        return block
     }
 
     /// A buffer back to the spares (`reusableBuffer`).
     private func recycle(_ buffer: consuming [UInt8]) {
         condition.lock()
-        if !closing { spare.append(consume buffer) }
+        // A deferred block's walk part is small: reused, it would only be allocated again.
+        if !closing && spare.count < spareLimit && buffer.capacity >= blockCapacity { spare.append(consume buffer) }
         condition.unlock()
     }
 }

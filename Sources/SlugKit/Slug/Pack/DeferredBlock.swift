@@ -25,6 +25,12 @@ struct OrderedFinding: Sendable {
 }
 
 extension CompressionBlock {
+    /// Memory the block holds while it waits for a compression thread: the bytes the walk
+    /// wrote and a record per deferred file (its path is a string of its own).
+    var queuedFootprint: Int {
+        input.count + deferred.count * (MemoryLayout<DeferredFile>.stride + 64)
+    }
+
     /// The block's whole bytes in `buffer` (emptied first): the bytes the walk wrote with each
     /// deferred file read in at its place. Afterwards `input` holds them and nothing is deferred;
     /// the returned array is the walk's part, free for reuse.
