@@ -22,7 +22,7 @@ enum Failure {
             switch error {
             case .timedOut, .cancelled: return 31
             case .invalidConfigVar, .unreadableEnvDirectory: return 64
-            case .scriptFailed, .missingRequirement, .scriptNotExecutable, .scriptCannotStart, .io: return 30
+            case .scriptFailed, .missingRequirement, .scriptNotExecutable, .scriptCannotStart, .badCacheLink, .io: return 30
             }
         case is CancellationError: return 31
         case is ReleaseError, is ProcfileError: return 40

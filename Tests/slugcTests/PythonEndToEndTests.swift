@@ -59,6 +59,31 @@ final class PythonEndToEndTests: XCTestCase {
         XCTAssertEqual(slugs[2], slugs[0], "the cached rebuild differs from a cold build")
     }
 
+    /// A cached rebuild leaves `.heroku/python` linked to the cache (`SLUGC_CACHE_LINKS`):
+    /// collectstatic runs through the link, the slug is the cold build's, and the cache's
+    /// installed packages are not touched.
+    func testADjangoRebuildPacksTheCachedPackagesThroughALinkAndLeavesThemUntouched() throws {
+        let app = try fixture("python-django", in: temporary)
+        let config = ["--env", "PIP_NO_INDEX=1", "--env", "PIP_FIND_LINKS=\(pythonWheelhouse.path)", "--env", "PYTHON_RUNTIME_INDEX=none"]
+        let cache = temporary.appending("cache")
+        let installed = cache.appendingPathComponent("python/python/installed")
+        let tmp = temporary.appending("tmp")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        let cold = temporary.appending("cold.tgz"), rebuilt = temporary.appending("rebuilt.tgz")
+        let first = try slugc(["build", app.path, "-o", cold.path, "--cache-dir", cache.path] + config)
+        XCTAssertEqual(first.exitCode, 0, first.stderr)
+        let before = try treeSnapshot(installed)
+        XCTAssertGreaterThan(before.count, 5_000)
+        let second = try slugc(["build", app.path, "-o", rebuilt.path, "--cache-dir", cache.path] + config, environment: ["TMPDIR": tmp.path])
+        XCTAssertEqual(second.exitCode, 0, second.stderr)
+        XCTAssertTrue(second.output.contains("-----> Requirements unchanged: reusing installed packages from the cache\n"), second.output)
+        XCTAssertTrue(second.output.contains("       1 static file copied to "), second.output)
+        XCTAssertFalse(second.output.contains("Copying .heroku/python"), second.output)
+        XCTAssertEqual(try Data(contentsOf: rebuilt), try Data(contentsOf: cold), "the cached rebuild differs from the cold build")
+        XCTAssertEqual(try treeSnapshot(installed), before, "the rebuild changed the cached packages")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path), [], "the build folder was left behind")
+    }
+
     func testAPythonVersionNoSourceOffersIsACompileFailureWithExit30() throws {
         let app = try fixture("python-minimal", in: temporary)
         try Data("3.99\n".utf8).write(to: app.appendingPathComponent(".python-version"))

@@ -122,8 +122,17 @@ class BuildCache:
     def has_installed(self, key):
         return self.state().get("key") == key and os.path.isdir(self.installed)
 
-    def restore_installed(self, destination, build):
-        _link_or_copy(self.installed, destination)
+    def restore_installed(self, destination, build, cache_links=None):
+        """Puts the last build's packages at `destination`. Under slugc (`cache_links`, the file
+        $SLUGC_CACHE_LINKS names) as a symlink to the cache, listed in that file: slugc packs the
+        folder it points to and copies it in before anything else may write there, so a rebuild
+        neither links 9,000 files in nor removes them again. Elsewhere as hard links."""
+        if cache_links:
+            os.symlink(self.installed, destination)
+            with open(cache_links, "a", encoding="utf-8") as handle:
+                handle.write(os.path.relpath(destination, build) + "\n")
+        else:
+            _link_or_copy(self.installed, destination)
         if not os.path.isdir(self.installed_app):
             return
         # Copied, not linked: these live in the app's folder, which later steps may edit.

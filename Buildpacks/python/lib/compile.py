@@ -234,7 +234,7 @@ def compile_app(build, cache_dir, config):
         if cache.has_installed(key):
             what = "Requirements" if manager.name == "pip" else manager.lock
             step(f"{what} unchanged: reusing installed packages from the cache")
-            cache.restore_installed(prefix, build)
+            cache.restore_installed(prefix, build, os.environ.get("SLUGC_CACHE_LINKS"))
         else:
             if cache.state().get("key") and not (reasons or others):
                 detail("Requirements changed since the cached build: installing them from scratch.")

@@ -13,6 +13,9 @@ public enum CompileError: Error, Sendable, Equatable {
     case missingRequirement(buildpack: String, script: String, outcome: String, needs: String, hints: [String])
     case timedOut(buildpack: String, script: String, seconds: Int)
     case cancelled
+    /// A path a buildpack listed in `SLUGC_CACHE_LINKS` (`CacheLinks`) that slugc cannot pack
+    /// as a folder of its cache.
+    case badCacheLink(buildpack: String, line: Int, entry: String, reason: String)
     case invalidConfigVar(name: String, reason: String)
     case unreadableEnvDirectory(path: String, reason: String)
     case io(path: String, reason: String)
@@ -43,6 +46,8 @@ extension CompileError: CustomStringConvertible {
             return "Compile with buildpack \(buildpack) timed out: \(script) was still running after \(seconds)s and was stopped. Raise --timeout, or make the build faster (a --cache-dir keeps dependencies between builds)."
         case .cancelled:
             return "The build was cancelled; nothing was written."
+        case let .badCacheLink(buildpack, line, entry, reason):
+            return "Buildpack \(buildpack) listed \"\(entry)\" on line \(line) of its $\(CacheLinks.environmentKey) file, but \(reason). Each line must be the path, relative to BUILD_DIR, of a symlink to a folder in the buildpack's CACHE_DIR; fix the buildpack, or have it copy the folder instead."
         case let .invalidConfigVar(name, reason):
             return "Config var \"\(name)\" cannot be used: \(reason)."
         case let .unreadableEnvDirectory(path, reason):

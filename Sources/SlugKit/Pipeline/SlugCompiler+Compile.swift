@@ -9,13 +9,25 @@ struct CompiledBuildpack: Sendable {
     var duration: Duration
 }
 
+/// What the compile stage leaves for the next stages.
+struct CompileOutcome {
+    var buildpacks: [CompiledBuildpack]
+    /// Symlinks into a buildpack's cache to pack as folders (`CacheLinks`); empty unless the
+    /// stage was asked to keep them.
+    var linkedFolders: [String: String]
+    /// Held while `linkedFolders` point into the cache, so no other build changes it before the pack.
+    var cacheLock: CacheLock?
+}
+
 extension SlugCompiler {
     /// Runs the app's `bin/pre_compile`, each buildpack's `bin/compile` in order (sourcing the
     /// previous one's `export` file), then the app's `bin/post_compile`.
     ///
-    /// `script` is `compile`, or `test-compile` for Heroku's testpack API (`slugc test`).
+    /// `script` is `compile`, or `test-compile` for Heroku's testpack API (`slugc test`). With
+    /// `keepingCacheLinks`, the folders the last step left linked to a cache stay links for the
+    /// pack (`CacheLinks`), and the cache stays locked; otherwise they are copied in.
     func compile(_ request: BuildRequest, buildpacks: [DetectedBuildpack], workspace: BuildWorkspace, script scriptName: String = "compile",
-                 events: @escaping BuildEventHandler) async throws -> [CompiledBuildpack] {
+                 keepingCacheLinks: Bool = false, events: @escaping BuildEventHandler) async throws -> CompileOutcome {
         try request.configVars.write(to: workspace.envDirectory)
         let cacheRoot = request.cacheDirectory ?? workspace.root.appendingPathComponent("cache", isDirectory: true)
         do { try FileManager.default.createDirectory(at: cacheRoot, withIntermediateDirectories: true) } catch {
@@ -26,15 +38,17 @@ extension SlugCompiler {
         let lock = try await CacheLock.acquire(cacheRoot) {
             events(.detail("Waiting for another build that is using the cache folder \(cacheRoot.path)"))
         }
-        defer { withExtendedLifetime(lock) {} }
 
         var environment = scriptEnvironment(request, workspace: workspace)
         var compiled: [CompiledBuildpack] = []
+        var links = CacheLinks()
         let app = workspace.app
         try await runAppHook("pre_compile", request: request, app: app, environment: environment, events: events)
         for (index, detected) in buildpacks.enumerated() {
             let buildpack = detected.buildpack
             if index > 0 { events(.step("\(detected.displayName) app detected")) }
+            // What the last buildpack linked becomes a real folder before this one may write there.
+            try await links.materialize(in: app, before: "buildpack \(buildpack.id)", events: events)
             // Classic buildpacks write into their own folder (an `export` file, say); a private
             // copy keeps the installed buildpack untouched and concurrent builds apart.
             let workingCopy = workspace.scratch.appendingPathComponent("buildpack-\(index)-\(buildpack.id)")
@@ -46,17 +60,25 @@ extension SlugCompiler {
             let cache = cacheRoot.appendingPathComponent(buildpack.id, isDirectory: true)
             try? FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
             let script = workingCopy.appendingPathComponent("bin/\(scriptName)")
+            let linkList = workspace.scratch.appendingPathComponent("cache-links-\(index)")
+            var scriptEnvironment = environment
+            scriptEnvironment[CacheLinks.environmentKey] = linkList.path
             let started = ContinuousClock.now
             try await runScript(script, label: "bin/\(scriptName)", arguments: [app.path, cache.path, workspace.envDirectory.path],
-                                buildpack: buildpack.id, request: request, environment: environment, directory: app,
+                                buildpack: buildpack.id, request: request, environment: scriptEnvironment, directory: app,
                                 naming: (workingCopy.path, buildpack.displayRoot), events: events)
+            try links.read(linkList, buildpack: buildpack.id, app: app, cache: cache)
             environment = try await applyExportFile(workingCopy.appendingPathComponent("export"), to: environment, buildpack: buildpack.id)
             let duration = ContinuousClock.now - started
             events(.buildpackFinished(buildpack.id, duration))
             compiled.append(CompiledBuildpack(detected: detected, workingCopy: workingCopy, duration: duration))
         }
+        let hasPostCompile = FileManager.default.fileExists(atPath: app.appendingPathComponent("bin/post_compile").path)
+        if hasPostCompile || !keepingCacheLinks {
+            try await links.materialize(in: app, before: hasPostCompile ? "bin/post_compile" : "bin/test", events: events)
+        }
         try await runAppHook("post_compile", request: request, app: app, environment: environment, events: events)
-        return compiled
+        return CompileOutcome(buildpacks: compiled, linkedFolders: links.folders, cacheLock: links.isEmpty ? nil : lock)
     }
 
     /// Runs one script to completion, streaming its lines; failure, timeout and cancellation

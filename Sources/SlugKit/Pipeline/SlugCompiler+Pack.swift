@@ -7,9 +7,12 @@ extension SlugCompiler {
     /// Packs BUILD_DIR with the release metadata inside, and fills in checksum and size. Files
     /// still holding BUILD_DIR's own path are found exactly, also as a tool that resolves
     /// symlinks writes it (macOS's temporary folder is under `/var`, a link to `/private/var`).
-    func pack(_ request: BuildRequest, release: ReleaseMetadata, app: URL, to slug: URL, events: @escaping BuildEventHandler) throws -> ReleaseMetadata {
+    /// `linkedFolders` are the symlinks into a cache that stand for folders (`CacheLinks`).
+    func pack(_ request: BuildRequest, release: ReleaseMetadata, app: URL, linkedFolders: [String: String], to slug: URL,
+              events: @escaping BuildEventHandler) throws -> ReleaseMetadata {
         let buildFolders = Set([app.path, app.resolvingSymlinksInPath().path]).sorted()
         var options = request.pack
+        options.linkedFolders = linkedFolders
         // The build's --cache-dir keeps compressed blocks too, beside the buildpacks' caches.
         if options.cacheDirectory == nil { options.cacheDirectory = request.cacheDirectory }
         // The app folder is copied afresh for every build: no file index would ever match, and

@@ -33,7 +33,7 @@ extension SlugCompiler {
         where !FileManager.default.isExecutableFile(atPath: buildpack.directory.appendingPathComponent(script).path) {
             throw TestError.notSupported(buildpack: buildpack.id, missing: script)
         }
-        let compiled = try await compile(request, buildpacks: buildpacks, workspace: workspace, script: "test-compile", events: events)
+        let compiled = try await compile(request, buildpacks: buildpacks, workspace: workspace, script: "test-compile", events: events).buildpacks
         guard let last = compiled.last else { throw TestError.notSupported(buildpack: "(none)", missing: "bin/test") }
         events(.step("Running tests"))
         var environment = scriptEnvironment(request, workspace: workspace)

@@ -42,9 +42,9 @@ public struct SlugCompiler: Sendable {
         let (buildpacks, report, detectWarnings) = try await stage(.detect) {
             try await detect(request, source: source, workspace: workspace, events: events)
         }
-        let compiled = try await stage(.compile) {
+        let compiledOutcome = try await stage(.compile) {
             do {
-                return try await compile(request, buildpacks: buildpacks, workspace: workspace, events: events)
+                return try await compile(request, buildpacks: buildpacks, workspace: workspace, keepingCacheLinks: true, events: events)
             } catch let CompileError.scriptFailed(buildpack, script, outcome, _)
                         where buildpack == report.selected && report.requirementWarning != nil {
                 // Detection knew what compile would miss; the failure says it again with the hints.
@@ -52,6 +52,7 @@ public struct SlugCompiler: Sendable {
                                                       needs: report.selectedResult?.required ?? "more files", hints: report.hints)
             }
         }
+        let compiled = compiledOutcome.buildpacks
         durations.buildpacks = compiled.map { BuildDurations.BuildpackDuration(id: $0.detected.buildpack.id, duration: $0.duration) }
         var release = try await stage(.release) {
             try await self.release(request, buildpacks: compiled, app: workspace.app, events: events)
@@ -60,10 +61,13 @@ public struct SlugCompiler: Sendable {
         // Checked again now that the build is done: the file a symlink at -o leads to is written.
         let slug = try request.output.map { try SourceError.checkOutput($0) } ?? workspace.root.appendingPathComponent("slug.tgz")
         release = try await stage(.pack) {
-            let packed = try pack(request, release: release, app: workspace.app, to: slug, events: events)
+            let packed = try pack(request, release: release, app: workspace.app, linkedFolders: compiledOutcome.linkedFolders,
+                                  to: slug, events: events)
             if let descriptor = request.outputDescriptor { try writeSlug(slug, to: descriptor, events: events) }
             return packed
         }
+        // The cache is no longer read: other builds sharing it may go on.
+        withExtendedLifetime(compiledOutcome.cacheLock) {}
         if let upload = request.upload {
             try await stage(.upload) { try await self.upload(slug, with: upload, release: release, workspace: workspace, request: request, events: events) }
         }

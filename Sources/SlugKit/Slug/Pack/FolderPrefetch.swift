@@ -36,6 +36,8 @@ final class FolderPrefetch: @unchecked Sendable {
     private let queueLimit: Int
     private let excludes: @Sendable (String, Bool) -> Bool
     private let extraFiles: Set<String>
+    /// `PackOptions.linkedFolders`: these symlinks are listed as the folders they stand for.
+    private let linkedFolders: [String: String]
     private let condition = NSCondition()
     /// Listings from `queueHead` on wait to be taken; a taken one's slot is emptied at once,
     /// so its folder closes when the walk is done with it.
@@ -51,11 +53,12 @@ final class FolderPrefetch: @unchecked Sendable {
     /// Starts listing `root` at once. `extraFiles` are the paths (under the root) the walk adds
     /// from memory: a folder on disk under such a name is not entered.
     init(root: String, excludes: @escaping @Sendable (String, Bool) -> Bool, extraFiles: Set<String>,
-         queueLimit: Int = defaultQueueLimit) {
+         linkedFolders: [String: String] = [:], queueLimit: Int = defaultQueueLimit) {
         self.root = root
         self.queueLimit = max(queueLimit, 1)
         self.excludes = excludes
         self.extraFiles = extraFiles
+        self.linkedFolders = linkedFolders
         let thread = Thread { [self] in
             self.listAll()
             self.condition.lock()
@@ -105,11 +108,13 @@ final class FolderPrefetch: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// A folder still to be listed: the root (no parent), or `name` inside `parent`.
+    /// A folder still to be listed: the root (no parent), `name` inside `parent`, or a linked
+    /// folder (`source`, opened by its path).
     private struct Pending {
         let relative: String
         let parent: OpenFolder?
         let name: String
+        var source: String? = nil
     }
 
     /// Lists every folder depth-first, each before its subfolders, the subfolders in sorted
@@ -123,7 +128,9 @@ final class FolderPrefetch: @unchecked Sendable {
             let relative = next.relative
             let folder: OpenFolder
             do throws(PackError) {
-                if let parent = next.parent {
+                if let source = next.source {
+                    folder = try OpenFolder(path: source)
+                } else if let parent = next.parent {
                     folder = try OpenFolder(name: next.name, in: parent, path: root + "/" + relative)
                 } else {
                     folder = try OpenFolder(path: root)
@@ -143,7 +150,7 @@ final class FolderPrefetch: @unchecked Sendable {
                 guard case let .success(info)? = entry.status, FileSystem.isDirectory(info), entry.name != ".git" else { continue }
                 let child = relative.isEmpty ? entry.name : relative + "/" + entry.name
                 guard !extraFiles.contains(child), !excludes(child, true) else { continue }
-                pending.append(Pending(relative: child, parent: folder, name: entry.name))
+                pending.append(Pending(relative: child, parent: folder, name: entry.name, source: entry.linkedSource))
             }
         }
     }
@@ -159,6 +166,11 @@ final class FolderPrefetch: @unchecked Sendable {
             do throws(PackError) { status = .success(try folder.status(of: name, path: path())) } catch { status = .failure(error) }
             var target: Result<String, PackError>?
             if case let .success(info) = status, FileSystem.isSymlink(info) {
+                let relativePath = relative.isEmpty ? name : relative + "/" + name
+                if let source = linkedFolders[relativePath] {
+                    entries.append(ListedEntry(name: name, type: UInt8(DT_DIR), status: LinkedFolder.status(of: source), linkedSource: source))
+                    continue
+                }
                 do throws(PackError) { target = .success(try folder.symlinkTarget(of: name, path: path())) } catch { target = .failure(error) }
             }
             entries.append(ListedEntry(name: name, type: type, status: status, target: target))
@@ -201,4 +213,20 @@ struct ListedEntry {
     let type: UInt8
     var status: Result<stat, PackError>? = nil
     var target: Result<String, PackError>? = nil
+    /// For a symlink packed as a folder (`PackOptions.linkedFolders`): the folder it stands for;
+    /// `status` is then that folder's.
+    var linkedSource: String? = nil
+}
+
+/// A symlink packed as the folder it stands for (`PackOptions.linkedFolders`).
+enum LinkedFolder {
+    /// The folder's own status (followed, it is a path the build chose), as the entry's.
+    static func status(of source: String) -> Result<stat, PackError> {
+        var info = stat()
+        guard stat(source, &info) == 0 else { return .failure(PackError.io(path: source, reason: FileSystem.describe(errno))) }
+        guard FileSystem.isDirectory(info) else {
+            return .failure(PackError.io(path: source, reason: "a linked folder must be a folder"))
+        }
+        return .success(info)
+    }
 }

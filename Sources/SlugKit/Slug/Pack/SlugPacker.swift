@@ -18,6 +18,13 @@ public struct PackOptions: Sendable {
     /// Checks each entry for what would not travel to a dyno as it is packed (nil: no check);
     /// the findings come back in `PackResult.portability`.
     public var portability: PortabilityCheck? = nil
+    /// Symlinks in the directory packed as the folders they stand for: relative path of the
+    /// symlink → absolute path of a folder whose contents go under that name. A build uses it for
+    /// the folders a buildpack left linked to its cache (`CacheLinks`) instead of copying them in:
+    /// the slug is the same as with a copy, and thousands of files are neither copied nor removed.
+    /// Nothing else in the folder is followed; a name listed here that is not a symlink when the
+    /// walk meets it is packed as what it is.
+    public var linkedFolders: [String: String] = [:]
     /// Paths (relative to the directory, "/"-separated) left out; `.git` folders are always left out.
     public var excludes: @Sendable (_ relativePath: String, _ isDirectory: Bool) -> Bool = { _, _ in false }
     /// Keep compressed blocks in `.slugc-pack` inside this folder (the `--cache-dir`) and reuse

@@ -11,6 +11,8 @@ struct SlugWalk {
     let mtime: Int64
     let excludes: @Sendable (String, Bool) -> Bool
     let extras: ExtraFiles
+    /// `PackOptions.linkedFolders`.
+    let linkedFolders: [String: String]
     /// Lists the folders ahead of the walk; nil when the walk lists them itself.
     private var prefetch: FolderPrefetch?
     /// First archived path of each file with several hard links.
@@ -32,6 +34,7 @@ struct SlugWalk {
         self.mtime = mtime
         excludes = options.excludes
         extras = ExtraFiles(options.extraFiles)
+        linkedFolders = options.linkedFolders
         portability = options.portability
     }
 
@@ -41,7 +44,7 @@ struct SlugWalk {
         guard stat(root, &info) == 0 else { throw PackError.io(path: root, reason: FileSystem.describe(errno)) }
         guard FileSystem.isDirectory(info) else { throw PackError.io(path: root, reason: "not a directory; pass the folder to pack") }
         if tar.defersFiles {
-            prefetch = FolderPrefetch(root: root, excludes: excludes, extraFiles: Set(extras.files.keys))
+            prefetch = FolderPrefetch(root: root, excludes: excludes, extraFiles: Set(extras.files.keys), linkedFolders: linkedFolders)
         }
         defer { prefetch?.stop() }
         try tar.addDirectory("./app/", mode: info.st_mode, mtime: mtime)
@@ -196,6 +199,8 @@ struct SlugWalk {
         var file: Int32?
         var subfolder: OpenFolder? = nil
         var target: Result<String, PackError>? = nil
+        /// The folder a linked symlink stands for (`PackOptions.linkedFolders`).
+        var linkedSource: String? = nil
     }
 
     /// The entry unless `excludes` leaves it out. A regular file or a folder is opened and
@@ -210,7 +215,12 @@ struct SlugWalk {
             if type == UInt8(DT_DIR) && excludes(relative, true) { return nil }
             let status = try listed.get()
             return excludes(relative, FileSystem.isDirectory(status)) ? nil
-                : Found(info: status, folder: disk, file: nil, target: entry.target)
+                : Found(info: status, folder: disk, file: nil, target: entry.target, linkedSource: entry.linkedSource)
+        }
+        if let source = linkedFolders[relative], type == UInt8(DT_LNK) || type == UInt8(DT_UNKNOWN),
+           FileSystem.isSymlink(try disk.status(of: name, path: root + "/" + relative)) {
+            if excludes(relative, true) { return nil }
+            return Found(info: try LinkedFolder.status(of: source).get(), folder: disk, file: nil, linkedSource: source)
         }
         if type == UInt8(DT_REG) && !needsFolder {
             if excludes(relative, false) { return nil }
@@ -241,6 +251,8 @@ struct SlugWalk {
             let subfolder: DiskFolder
             if let opened = found.subfolder { subfolder = DiskFolder(open: opened) } else if let listed = try prefetchedFolder(relative) {
                 subfolder = listed
+            } else if let source = found.linkedSource {
+                subfolder = DiskFolder(open: try OpenFolder(path: source))
             } else {
                 subfolder = DiskFolder(open: try OpenFolder(name: name, in: found.folder, path: root + "/" + relative))
             }
