@@ -68,7 +68,7 @@ struct PackingOptions: ParsableArguments {
     @Option(name: .customLong("pack-cache-limit"), help: ArgumentHelp("Bound of the compressed blocks kept in --cache-dir (default: \(PackOptions.defaultCacheSlugs) times the slug's size).", valueName: "SIZE"))
     var packCacheLimit: String?
 
-    @Option(help: "Compression threads (default: one per core, at most \(PackOptions.defaultThreadLimit); each adds about 7 MiB).")
+    @Option(help: "Compression threads (default: one per core, at most \(PackOptions.defaultThreadLimit); each adds about 20 MiB).")
     var threads: Int?
 
     func validate() throws {

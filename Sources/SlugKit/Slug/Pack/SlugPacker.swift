@@ -53,8 +53,9 @@ public struct PackOptions: Sendable {
     /// More threads than this mostly cost memory, because the one thread that reads the tree
     /// becomes the limit: on the pack benchmark it needs 0.9 to 1.05 s of CPU where compressing
     /// needs 3.65 s, so four threads come within about 15% of what any number could do. Each
-    /// thread holds about 7 MiB of blocks; four keep a pack under 64 MiB on any machine (55 MiB
-    /// measured with `--threads 4`, 61 MiB with 5, 68 MiB with 6).
+    /// thread adds a block being filled and compressed, a spare buffer and its share of the
+    /// walk's lead (`BlockPipeline.Lead`, up to 8 MiB): peak memory of a pack of the benchmark
+    /// corpus, 2026-12-07, 58 MiB with one thread, 81 with two, 99–108 with three, 113–118 with four.
     public static let defaultThreadLimit = 4
 
     /// The threads used when `threads` is nil, on a machine with `cores` cores.
