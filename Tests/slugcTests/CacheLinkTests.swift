@@ -12,10 +12,10 @@ final class CacheLinkTests: XCTestCase {
     override func tearDown() { temporary.remove() }
 
     /// Fills `$CACHE_DIR/lib` on the first build, then puts it at `BUILD_DIR/vendor/lib`: as a
-    /// listed link when `linking`, else as a copy.
+    /// listed link when `linking` (on a CRLF line, which is read as the line it ends), else as a copy.
     private func cachingBuildpack(_ folder: String, linking: Bool) throws -> URL {
         let place = linking
-            ? "ln -s \"$2/lib\" \"$1/vendor/lib\"\necho vendor/lib >> \"$SLUGC_CACHE_LINKS\"\n"
+            ? "ln -s \"$2/lib\" \"$1/vendor/lib\"\nprintf 'vendor/lib\\r\\n' >> \"$SLUGC_CACHE_LINKS\"\n"
             : "cp -a \"$2/lib\" \"$1/vendor/lib\"\n"
         let compile = """
         #!/bin/sh

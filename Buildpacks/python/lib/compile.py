@@ -204,7 +204,9 @@ def compile_app(build, cache_dir, config):
         lines, input_names = [], packagemanagers.key_inputs(build, manager)
     manager_version = tools.PINNED.get(manager.name)
     stack = os.environ.get("STACK", "")
-    base_env = {key: value for key, value in os.environ.items() if key not in ("PYTHONHOME", "PYTHONPATH", "PIP_REQUIRE_VIRTUALENV", "VIRTUAL_ENV")}
+    # SLUGC_CACHE_LINKS is the buildpack's to write (buildcache.py), not the tools' or the app's.
+    base_env = {key: value for key, value in os.environ.items()
+                if key not in ("PYTHONHOME", "PYTHONPATH", "PIP_REQUIRE_VIRTUALENV", "VIRTUAL_ENV", "SLUGC_CACHE_LINKS")}
     base_env.update(config)
     base_env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1", PIP_ROOT_USER_ACTION="ignore")
     env = dict(base_env)

@@ -28,8 +28,9 @@ struct CacheLinks {
         guard let data = FileManager.default.contents(atPath: list.path) else { return }
         let appRoot = app.resolvingSymlinksInPath().path
         let cacheRoot = cache.resolvingSymlinksInPath().path
-        for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let entry = String(line)
+        // Split on bytes: as Characters, "\r\n" is one that "\n" does not match.
+        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            let entry = String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
             guard !entry.isEmpty else { continue }
             func refuse(_ reason: String) -> CompileError {
                 .badCacheLink(buildpack: buildpack, line: index + 1, entry: entry, reason: reason)
