@@ -12,6 +12,9 @@
 #        make-corpus.sh when missing). SLUGC=path/to/slugc picks the binary (default
 #        .build/release/slugc); RUNS=N the rounds, COPY_RUNS=N the copy pairs. The TreeCopier row
 #        needs the release test bundle: swift build -c release --build-tests -Xswiftc -enable-testing
+#        LIBDEFLATE_DIR=DIR adds a row of level 6 with the libdeflate.so.0 in DIR (another
+#        version than the system's, e.g. Debian 13's from Benchmarks/fetch-libdeflate.sh); its
+#        slug must be byte for byte the system library's, or the run fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +37,11 @@ tool "slugc level 1"          s1.tgz   "$(slugc_pack s1.tgz 1 '')"
 tool "slugc level 6"          s6.tgz   "$(slugc_pack s6.tgz 6 '')"
 tool "slugc single-member 1"  m1.tgz   "$(slugc_pack m1.tgz 1 --gzip-single-member)"
 tool "slugc single-member 6"  m6.tgz   "$(slugc_pack m6.tgz 6 --gzip-single-member)"
+if [ -n "${LIBDEFLATE_DIR:-}" ]; then
+  # The package's version when the folder is fetch-libdeflate.sh's (the library holds none).
+  version=$(dpkg-deb -f "$LIBDEFLATE_DIR/../../../libdeflate0.deb" Version 2>/dev/null || echo "of LIBDEFLATE_DIR")
+  tool "slugc 6, deflate $version" l6.tgz "LD_LIBRARY_PATH='$LIBDEFLATE_DIR' $(slugc_pack l6.tgz 6 '')"
+fi
 
 # timed NAME_INDEX COMMAND: appends "wall cpu peak_KiB" to $out/times.NAME_INDEX
 timed() {
@@ -52,6 +60,9 @@ for round in $(seq "$runs"); do
   echo "round $round/$runs done" >&2
 done
 gzip -t "$out/s6.tgz" "$out/m6.tgz"
+if [ -n "${LIBDEFLATE_DIR:-}" ] && ! cmp -s "$out/s6.tgz" "$out/l6.tgz"; then
+  echo "pack: the slug made with $LIBDEFLATE_DIR's libdeflate differs from the system library's" >&2; exit 1
+fi
 
 # The copy stage is disk-bound: each copy starts after the last one's writes reach the disk
 # (sync, untimed), and the two copiers take turns going first, COPY_RUNS pairs (default 3).
