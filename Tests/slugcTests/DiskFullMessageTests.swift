@@ -46,4 +46,26 @@ final class DiskFullMessageTests: XCTestCase {
         XCTAssertEqual(result.stderr, " !     app/big.bin in slugc's temporary folder in \(mountPoint.path): No space left on device: free space on the file system of TMPDIR (\(mountPoint.path)), or point TMPDIR at another file system (slugc builds in a folder there), then run again.\n")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: mountPoint.path), [], "the build folder was left")
     }
+
+    /// A folder a buildpack linked to its cache (`SLUGC_CACHE_LINKS`) is copied in before the next
+    /// buildpack runs; when TMPDIR has no room for it, the error names the folder, what was about
+    /// to run, cp's reason and what to do.
+    func testACacheLinkThatCannotBeCopiedInSaysWhatAndWhy() throws {
+        let app = try procfileApp(in: temporary)
+        let cache = temporary.appending("cache")
+        let big = cache.appendingPathComponent("linking/lib/big.bin")
+        try FileManager.default.createDirectory(at: big.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(repeating: 7, count: 3_000_000).write(to: big)
+        let linking = try scriptBuildpack("linking", in: temporary,
+                                          compile: "#!/bin/sh\nln -s \"$2/lib\" \"$1/lib\"\necho lib >> \"$SLUGC_CACHE_LINKS\"\n")
+        let next = try scriptBuildpack("next", in: temporary, compile: "#!/bin/sh\ntrue\n")
+        let result = try slugc(["build", app.path, "-o", temporary.appending("slug.tgz").path, "--cache-dir", cache.path,
+                                "--buildpack", linking.path, "--buildpack", next.path], environment: ["TMPDIR": mountPoint.path])
+        XCTAssertEqual(result.exitCode, 30, result.stderr)
+        let line = try XCTUnwrap(result.stderr.split(separator: "\n").first { $0.hasPrefix(" !     ") }.map(String.init), result.stderr)
+        XCTAssertTrue(line.hasSuffix("/app/lib: cannot copy the cache folder \(cache.path)/linking/lib there before buildpack next runs (cp: error writing '\(line.split(separator: "'")[1])': No space left on device); make room in the build's TMPDIR, or check that it is writable"), line)
+        XCTAssertTrue(line.hasPrefix(" !     \(mountPoint.path)/slugc-build-"), line)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: mountPoint.path), [], "the build folder was left")
+        XCTAssertEqual(try Data(contentsOf: big).count, 3_000_000)
+    }
 }

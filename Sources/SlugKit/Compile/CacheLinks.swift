@@ -68,20 +68,23 @@ struct CacheLinks {
             guard unlink(destination) == 0 || errno == ENOENT else {
                 throw CompileError.io(path: destination, reason: "cannot replace the link to the cache: \(FileSystem.describe(errno))")
             }
-            if try await Self.copy(source, to: destination, arguments: ["-al"]) { continue }
+            if try await Self.copy(source, to: destination, arguments: ["-al"]).succeeded { continue }
             removeTree(URL(fileURLWithPath: destination))
-            guard try await Self.copy(source, to: destination, arguments: ["-a"]) else {
+            let copied = try await Self.copy(source, to: destination, arguments: ["-a"])
+            guard copied.succeeded else {
                 removeTree(URL(fileURLWithPath: destination))
-                throw CompileError.io(path: destination, reason: "cannot copy \(source) there")
+                // cp names itself by the path it was run as ("/bin/cp: error writing …").
+                let said = copied.errorTail.last.map { " (\($0.hasPrefix("/bin/") ? String($0.dropFirst(5)) : $0))" } ?? ""
+                throw CompileError.io(path: destination, reason: "cannot copy the cache folder \(source) there before \(before) runs\(said); make room in the build's TMPDIR, or check that it is writable")
             }
         }
         folders.removeAll()
     }
 
     /// `cp` keeps modes and symlinks and makes hard links with `-l`.
-    private static func copy(_ source: String, to destination: String, arguments: [String]) async throws -> Bool {
+    private static func copy(_ source: String, to destination: String, arguments: [String]) async throws -> ChildProcessOutcome {
         let process = ChildProcess(executable: "/bin/cp", arguments: arguments + ["--", source, destination],
                                    environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"], capturesOutput: true)
-        return try await process.run().succeeded
+        return try await process.run()
     }
 }
